@@ -1,0 +1,2 @@
+import PaveKit
+print("pavepkg-bench \(PaveKitVersion.string)")

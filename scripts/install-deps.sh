@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what pavepkg needs on Debian/Ubuntu and is not there yet: the C libraries (zstd, OpenBLAS,
+# SQLite) with pkg-config, and the zstd / sqlite3 command-line tools the tests compare against.
+# Swift 6 itself must already be on PATH (swift.org toolchain).
+set -euo pipefail
+need=()
+for p in libzstd-dev libopenblas-dev libsqlite3-dev pkg-config zstd sqlite3; do
+  dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing: ${need[*]}" >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+command -v swift >/dev/null || { echo "swift not found on PATH: install a Swift 6 toolchain" >&2; exit 2; }

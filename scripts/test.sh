@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Installs what is missing, then builds and runs the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+export OPENBLAS_NUM_THREADS=1
+swift build --build-tests
+swift test
