@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct PaveExecutorTestsPlaceholder {
-    @Test func targetBuilds() { #expect(Bool(true)) }
-}
