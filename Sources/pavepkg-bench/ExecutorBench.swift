@@ -49,7 +49,8 @@ enum ExecutorBench {
             for p in arch.parameters {
                 let n = p.shape.reduce(1, *)
                 let scale = 1 / Float(p.shape.last ?? 1).squareRoot()
-                let values = (0..<n).map { _ in rng.nextSigned() * scale + (p.name.hasSuffix("norm.weight") || p.name.hasSuffix("ffn.0.weight") ? 1 : 0) }
+                let offset: Float = p.name.hasSuffix("norm.weight") || p.name.hasSuffix("ffn.0.weight") ? 1 : 0
+                let values = (0..<n).map { _ in rng.nextSigned() * scale + offset }
                 let t = try tensor(p.shape, values)
                 map[arch.tensorPrefix + p.name] = dtype == .f32 ? t.tensorData() : try bf16(t)
                 bytes += map[arch.tensorPrefix + p.name]?.bytes.count ?? 0
