@@ -81,17 +81,26 @@ enum Kernels {
         }
     }
 
-    /// Row-wise softmax in place (`rows×n`, contiguous).
+    /// Row-wise softmax in place (`rows×n`, contiguous). Max and sum use eight partial lanes so the loops vectorise.
     static func softmaxRows(_ s: UnsafeMutablePointer<Float>, rows: Int, n: Int) {
+        let n8 = n & ~7
         for r in 0..<rows {
             let row = s + r * n
-            var mx = -Float.infinity
-            for j in 0..<n { mx = max(mx, row[j]) }
-            var sum: Float = 0
-            for j in 0..<n { row[j] = expApprox(row[j] - mx) }
-            for j in 0..<n { sum += row[j] }
+            var m = SIMD8<Float>(repeating: -.infinity)
+            var j = 0
+            while j < n8 {
+                m = pointwiseMax(m, UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self)); j += 8
+            }
+            var mx = m.max()
+            while j < n { mx = max(mx, row[j]); j += 1 }
+            for k in 0..<n { row[k] = expApprox(row[k] - mx) }
+            var acc = SIMD8<Float>(repeating: 0)
+            j = 0
+            while j < n8 { acc += UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self); j += 8 }
+            var sum = acc.sum()
+            while j < n { sum += row[j]; j += 1 }
             let inv = 1 / sum
-            for j in 0..<n { row[j] *= inv }
+            for k in 0..<n { row[k] *= inv }
         }
     }
 }
