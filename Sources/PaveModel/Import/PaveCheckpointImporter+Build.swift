@@ -24,8 +24,9 @@ extension PaveCheckpointImporter {
         }
 
         let config = try readJSONObject(file(configFile), name: configFile)
+        // config.json is kept verbatim so that `export --format pave-checkpoint` can give it back.
         var provenance: [String: JSONValue] = ["importer": .string(importerVersion), "tool": .string(options.tool),
-                                               "source": .object(source), "files": .object(files)]
+                                               "source": .object(source), "files": .object(files), "config_json": .object(config)]
         if let mt = config["model_type"]?.stringValue {
             provenance["model_type"] = .string(mt)
             if mt != "pave_qwen2" { notes.append("config.json model_type is \"\(mt)\" (PAVE checkpoints say \"pave_qwen2\")") }
