@@ -1,31 +1,12 @@
 import PaveFormat
 
-/// The state_dict of the PAVE fusion module (PAVE_FORWARD §7): which tensors an architecture has, and
-/// which widths a set of tensor shapes implies.
+/// Which widths and layer count a PAVE fusion state_dict's tensor shapes imply (PAVE_FORWARD §7), and
+/// whether a set of tensors is exactly an architecture's.
 public enum FusionTensorLayout {
-    /// Every tensor of the module, relative to the fusion prefix, with its shape, in `state_dict()` order.
+    /// Every tensor of the module, relative to the fusion prefix, with its shape, in `state_dict()` order
+    /// (``FusionArchitecture/parameters``).
     public static func expectedShapes(_ a: FusionArchitecture) -> [(name: String, shape: [Int])] {
-        let d = a.hiddenDim, e = a.embedDim
-        var out: [(String, [Int])] = [
-            ("input_mapping.weight", [e, a.inputDim]), ("input_mapping.bias", [e]),
-            ("query_input_mapping.weight", [d, a.queryDim]), ("query_input_mapping.bias", [d]),
-        ]
-        for i in 0..<max(0, a.layers) {
-            let l = "cross_attn_layers.\(i)."
-            out += [
-                (l + "attn.q_linear.weight", [d, d]), (l + "attn.q_linear.bias", [d]),
-                (l + "attn.k_linear.weight", [d, e]), (l + "attn.k_linear.bias", [d]),
-                (l + "attn.v_linear.weight", [d, e]), (l + "attn.v_linear.bias", [d]),
-                (l + "ffn.0.weight", [d]), (l + "ffn.0.bias", [d]),
-                (l + "ffn.1.weight", [2 * d, d]), (l + "ffn.3.weight", [d, 2 * d]),
-            ]
-        }
-        if a.outputMLP {
-            out += [("output_mapping.0.weight", [2 * d, d]), ("output_mapping.0.bias", [2 * d])]
-            if a.mlpDepth >= 2 { out += [("output_mapping.2.weight", [a.outputDim, 2 * d]), ("output_mapping.2.bias", [a.outputDim])] }
-        }
-        if a.outputNorm { out += [("output_norm.weight", [a.outputDim]), ("output_norm.bias", [a.outputDim])] }
-        return out
+        a.parameters.map { ($0.name, $0.shape) }
     }
 
     /// What the shapes of a fusion state_dict determine (everything except heads and RoPE).

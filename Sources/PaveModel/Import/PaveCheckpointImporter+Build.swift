@@ -79,7 +79,11 @@ extension PaveCheckpointImporter {
             try manifest.encode(side, forKey: ManifestKey.sideChannel)
         }
         manifest[ManifestKey.provenance] = .object(provenance)
-        return (manifest, fusionTensors + loraTensors)
+        // The executor's own checks: hyperparameters, every tensor's name, dtype and shape.
+        let all = fusionTensors + loraTensors
+        let spec = try PatchSpec(manifest: manifest)
+        try spec.validate(all.map { TensorInfo(name: $0.name, dtype: $0.dtype, shape: $0.shape) })
+        return (manifest, all)
     }
 
     static func readJSONObject(_ url: URL, name: String) throws -> [String: JSONValue] {

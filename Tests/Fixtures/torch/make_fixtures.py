@@ -109,3 +109,9 @@ with open("expected.json", "w") as f:
     json.dump({"views.bin": expected("views.bin"), "state_dict.bin": expected("state_dict.bin"),
                "pave_tiny_lora/non_lora_trainables.bin": expected(os.path.join(out, "non_lora_trainables.bin"))},
               f, indent=1, sort_keys=True)
+
+# 7. The same fusion tensors as a plain safetensors file ("the source tensors" of the executor check: the
+#    executor must give identical outputs on these and on the imported patch).
+from safetensors.torch import save_file
+src = torch.load(os.path.join(out, "non_lora_trainables.bin"), weights_only=True)
+save_file({k: v.contiguous() for k, v in src.items()}, "pave_tiny_fusion_source.safetensors")
