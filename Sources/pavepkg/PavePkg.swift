@@ -9,6 +9,8 @@ struct PavePkg: ParsableCommand {
         version: PaveKitVersion.string,
         subcommands: [
             SignatureCommand.self,
+            PresetsCommand.self,
+            ExportCommand.self,
         ]
     )
 }
