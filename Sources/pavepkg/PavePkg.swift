@@ -13,6 +13,8 @@ struct PavePkg: ParsableCommand {
             UnpackCommand.self,
             VerifyCommand.self,
             SignatureCommand.self,
+            PresetsCommand.self,
+            ExportCommand.self,
         ]
     )
 }

@@ -44,3 +44,26 @@ final class ProgressLine: @unchecked Sendable {  // unchecked: callers report fr
         return "\(n) B"
     }
 }
+
+/// Progress of a multi-phase job reported as `(phase, done, total)` from one thread at a time (the shape of
+/// the importer's and exporter's `progress` callbacks): one ``ProgressLine`` per phase; a phase with an
+/// unknown total (0) shows just its label.
+final class PhasedProgress: @unchecked Sendable {
+    private var phase = ""
+    private var line: ProgressLine?
+
+    /// The callback to hand to the library.
+    var callback: @Sendable (String, Int64, Int64) -> Void { { [self] in self.update($0, $1, $2) } }
+
+    func update(_ label: String, _ done: Int64, _ total: Int64) {
+        if label != phase {
+            line?.finish()
+            phase = label
+            line = ProgressLine(label, total: total)
+        }
+        line?.update(total > 0 ? done : 0)
+    }
+
+    /// Clears the line.
+    func finish() { line?.finish() }
+}
