@@ -126,3 +126,25 @@ import Testing
         #expect(CanonicalJSON.encode(.double(0.5)) == nil)
     }
 }
+
+@Suite struct BaseSignatureSpecExampleTests {
+    /// The worked example of spec/base-signature.md §4: both values were computed independently (Python, from
+    /// a safetensors file written by the `safetensors` package) and must never change.
+    @Test func workedExampleOfTheSpec() throws {
+        let root = SigFixtures.tempDir("spec")
+        defer { SigFixtures.cleanup(root) }
+        let config: [String: JSONValue] = [
+            "architectures": ["LlavaQwenForCausalLM"], "model_type": "llava", "hidden_size": 8, "intermediate_size": 16,
+            "num_hidden_layers": 1, "num_attention_heads": 2, "num_key_value_heads": 1, "vocab_size": 32,
+            "tie_word_embeddings": true, "mm_hidden_size": 4, "mm_projector_type": "mlp2x_gelu",
+        ]
+        let dir = try SigFixtures.tinyModel(in: root, config: config, dtype: .f16, fill: .sparse)
+        let sig = try BaseSignature.compute(model: dir, content: true)
+        #expect(sig.description.tensors.count == 14)
+        #expect(String(decoding: sig.description.canonicalBytes, as: UTF8.self).hasPrefix(
+            "{\"architecture\":{\"architectures\":[\"LlavaQwenForCausalLM\"],\"head_dim\":4,\"hidden_size\":8,"))
+        #expect(sig.description.canonicalBytes.count == 1378)
+        #expect(sig.structuralSignature == "sha256:c71a06abc81541ef2f1ff7df6bd17a011ff3ff9e841db16e7157827a36fdedba")
+        #expect(sig.contentFingerprint == "sha256:d9fe91685a203761a41ec0ad0b71eeccbe7c424741761906be4941c10ca01508")
+    }
+}
