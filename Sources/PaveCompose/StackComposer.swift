@@ -1,0 +1,78 @@
+import PaveFormat
+import PaveModel
+
+/// Builds composed `.pave` files from a ``PatchStack`` (spec/composition.md §4–§6).
+public enum StackComposer {
+    /// The manifest and tensor list of the composed file for `stack`. Member tensors are re-prefixed with
+    /// `m.<member name>/`; with `--merge-lora` the members' LoRA factors are replaced by one merged adapter.
+    /// Reference vectors of the stack itself are added by the caller (they need the executor).
+    public static func plan(_ stack: PatchStack, options: ComposeOptions) throws -> ComposedPlan {
+        var merge: LoRAMergeResult?
+        if let mode = options.mergeLoRA { merge = try LoRAMerger.merge(stack, mode: mode) }
+        let merged = options.mergeLoRA != nil
+
+        var tensors: [ComposedPlan.Tensor] = []
+        for m in stack.members {
+            let prefix = MemberRecord.tensorPrefix(forMember: m.name)
+            let dropped = merged ? loraTensorNames(of: m) : []
+            for stored in m.storedTensorNames where !dropped.contains(stored) {
+                let relative = String(stored.dropFirst(m.tensorPrefix.count))
+                tensors.append(.init(name: prefix + relative, source: .stored(store: m.store, name: stored)))
+            }
+        }
+        if let merge {
+            for (name, t) in merge.tensors { tensors.append(.init(name: name, source: .memory(t))) }
+        }
+        tensors.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        for i in tensors.indices.dropFirst() where tensors[i].name == tensors[i - 1].name {
+            throw ComposeError.invalidMembers(file: options.name, detail: "two tensors would be named \(tensors[i].name)")
+        }
+
+        var manifest = Manifest(name: options.name, version: options.version)
+        manifest.description = options.description ?? defaultDescription(stack)
+        manifest.created = options.created ?? newestCreated(stack)
+        manifest.tool = options.tool
+        manifest.tags = ["composed"]
+        let licenses = Set(stack.members.compactMap { $0.manifest.license })
+        if licenses.count == 1, let l = licenses.first { manifest.license = l }
+        var authors: [String] = []
+        for m in stack.members { for a in m.manifest.authors where !authors.contains(a) { authors.append(a) } }
+        if !authors.isEmpty { manifest.authors = authors }
+        if let base = stack.members.lazy.compactMap({ $0.manifest[ManifestKey.base] }).first { manifest[ManifestKey.base] = base }
+        let records = stack.members.map { $0.record(loraMerged: merged || $0.loraMerged) }
+        try manifest.encode(records, forKey: ComposeManifestKey.members)
+        if let merge {
+            try manifest.encode(merge.config, forKey: ManifestKey.lora)
+            try manifest.encode(merge.record, forKey: ComposeManifestKey.loraMerge)
+        }
+        // With --merge-lora but nothing to merge (no member with a non-zero weight has LoRA) the members are
+        // marked "merged" and the file has no adapter: their contribution was zero.
+        return ComposedPlan(manifest: manifest, tensors: tensors)
+    }
+
+    /// Stored names of a member's LoRA factors.
+    static func loraTensorNames(of m: StackMember) -> Set<String> {
+        guard var config = m.declaredLoRA else { return [] }
+        config.tensorPrefix = m.tensorPrefix + config.tensorPrefix
+        var names = Set<String>()
+        for module in config.targetModules {
+            let (a, b) = PatchStack.loraTensorNames(module: module, config: config)
+            names.insert(a); names.insert(b)
+        }
+        return names
+    }
+
+    static func defaultDescription(_ stack: PatchStack) -> String {
+        "Stack of \(stack.members.count) PAVE patches: " + stack.members.map { "\($0.name) (w=\(formatWeight($0.weight)))" }.joined(separator: ", ")
+    }
+
+    /// The newest `created` of the members (RFC 3339 UTC strings compare in time order), if any.
+    public static func newestCreated(_ stack: PatchStack) -> String? {
+        stack.members.compactMap { $0.manifest.created }.max()
+    }
+
+    /// A weight for people: shortest round-trip form.
+    public static func formatWeight(_ w: Double) -> String {
+        w == w.rounded() && abs(w) < 1e15 ? String(Int64(w)) : "\(w)"
+    }
+}

@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct PaveComposeTestsPlaceholder {
-    @Test func targetBuilds() { #expect(Bool(true)) }
-}
