@@ -18,7 +18,7 @@ import Testing
         let home = StoreLayout(home: dir.file("home"))
         let registry = try Registry(layout: home, reader: reader)
         let a = try makePatch(dir, "a.pave", testManifest("audio-lora", "1.0.0", description: "Audio side channel for LLaVA",
-                                                               tags: ["speech", "music"], side: "audio", base: ["model": "llava-onevision-7b"], loraRank: 8),
+                                                               tags: ["speech", "music"], side: "audio", base: ["name": "llava-onevision-7b"], loraRank: 8),
                               [("fusion.w", pseudoRandomBytes(1000, seed: 1)), ("lora.a", pseudoRandomBytes(300, seed: 2))])
         let b = try makePatch(dir, "b.pave", testManifest("depth3d", "0.2.0", description: "3D point features", side: "3d"),
                               [("fusion.w", pseudoRandomBytes(500, seed: 3))])
@@ -120,11 +120,11 @@ import Testing
         defer { dir.cleanup() }
         let registry = try Registry(layout: StoreLayout(home: dir.file("home")), reader: reader)
         let sig = "sha256:" + String(repeating: "ab", count: 32)
-        let a = try makePatch(dir, "a.pave", testManifest("n", "1.0.0", base: ["signature": .string(sig), "model": "qwen2-7b"]), [("t", [1])])
+        let a = try makePatch(dir, "a.pave", testManifest("n", "1.0.0", base: ["structural_signature": .string(sig), "name": "qwen2-7b"]), [("t", [1])])
         let b = try makePatch(dir, "b.pave", testManifest("n", "1.0.0", description: "different"), [("t", [2])])
-        #expect(throws: RegistryError.self) { try registry.install(paths: [a], base: "llava-7b") }
+        #expect(throws: RegistryError.self) { try registry.install(paths: [a], base: .named("llava-7b")) }
         #expect(try registry.list().isEmpty)
-        #expect(try registry.install(paths: [a], base: "abababab")[0].status == .installed)
+        #expect(try registry.install(paths: [a], base: .named("abababab"))[0].status == .installed)
         #expect(try registry.list(base: sig).count == 1)
         #expect(try registry.list(base: "sha256:abababababab").count == 1)
         #expect(try registry.list(base: "cdcdcdcd").isEmpty)

@@ -57,6 +57,6 @@ struct SyntheticPatchReader: PatchReader {
             digestInput += Array(name.utf8) + Array(h.utf8)
         }
         return PatchImage(path: path, manifest: Manifest(fields: manifest), digest: "sha256:" + SyntheticPatchFormat.hex(digestInput),
-                          size: size, regions: out)
+                          size: size, regions: out, tensorShapes: Dictionary(uniqueKeysWithValues: out.map { ($0.tensor, [$0.length]) }))
     }
 }
