@@ -7,6 +7,8 @@ struct PavePkg: ParsableCommand {
         commandName: "pavepkg",
         abstract: "Pack, inspect, verify, run, compose and store PAVE patches (.pave files).",
         version: PaveKitVersion.string,
-        subcommands: []
+        subcommands: [
+            SignatureCommand.self,
+        ]
     )
 }

@@ -1,0 +1,118 @@
+import Crypto
+import Dispatch
+import Foundation
+import PaveFormat
+
+/// The content fingerprint of a base model: a hash over the bytes of every tensor its structural signature
+/// covers, so a patch can be pinned to exact weights (a fine-tune or a re-quantised copy of the same
+/// architecture then no longer matches).
+///
+/// Each covered tensor's raw bytes are hashed with SHA-256, read in pieces of ``chunkSize`` bytes (memory
+/// stays at one piece per thread); tensors are shared out between threads, and the per-tensor digests are
+/// combined in name order, so the result does not depend on the thread count:
+/// `"sha256:" + hex(SHA-256(JCS({"format": "pavepkg.base-content", "version": 1, "structural_signature": S,
+/// "tensors": [{"name": N, "sha256": H}, …]})))` (`spec/base-signature.md`).
+public enum ContentFingerprint {
+    /// Bytes read at a time per thread.
+    public static let chunkSize = 4 << 20
+
+    /// Value of the `format` member of the hashed object.
+    public static let formatName = "pavepkg.base-content"
+
+    /// Result of hashing a model's covered tensors.
+    public struct Result: Sendable, Equatable {
+        /// `"sha256:<64 hex>"`.
+        public var fingerprint: String
+        /// SHA-256 (hex) of each covered tensor's bytes, by name.
+        public var tensorDigests: [String: String]
+        /// Bytes hashed.
+        public var byteCount: Int
+    }
+
+    /// Hashes the covered tensors of `model`.
+    ///
+    /// - Parameters:
+    ///   - threads: worker threads (default 2, the machine's cores); the result is the same for any count.
+    ///   - progress: called with the number of bytes hashed so far, from one thread at a time.
+    /// - Throws: ``BaseSignatureError/io(path:reason:)`` when a read fails.
+    public static func compute(
+        _ model: ModelDirectory, threads: Int = 2, progress: (@Sendable (Int) -> Void)? = nil
+    ) throws(BaseSignatureError) -> Result {
+        let names = model.description.tensors.map(\.name)
+        // Biggest first so the threads finish together.
+        let sizes = names.map { model.locations[$0]?.entry.byteCount ?? 0 }
+        let order = names.indices.sorted { sizes[$0] != sizes[$1] ? sizes[$0] > sizes[$1] : $0 < $1 }
+        let state = SharedState(count: names.count)
+        let workers = max(1, min(threads, 64))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let k = state.next() {
+                let name = names[order[k]]
+                guard let location = model.locations[name] else { continue }
+                do throws(BaseSignatureError) {
+                    let digest = try hashTensor(location) { done in state.addProgress(done, report: progress) }
+                    state.store(digest, at: order[k])
+                } catch {
+                    state.fail(error)
+                }
+            }
+        }
+        if let error = state.error { throw error }
+        var digests: [String: String] = [:]
+        var entries: [JSONValue] = []
+        for (i, name) in names.enumerated() {
+            let hex = state.digests[i] ?? ""
+            digests[name] = hex
+            entries.append(.object(["name": .string(name), "sha256": .string(hex)]))
+        }
+        let object: JSONValue = .object([
+            "format": .string(formatName), "version": 1,
+            "structural_signature": .string(model.description.structuralSignature), "tensors": .array(entries),
+        ])
+        let bytes = CanonicalJSON.encode(object) ?? []
+        return Result(fingerprint: "sha256:" + BaseDescription.hex(SHA256.hash(data: bytes)), tensorDigests: digests, byteCount: model.coveredByteCount)
+    }
+
+    private static func hashTensor(_ location: ModelDirectory.Location, progress: (Int) -> Void) throws(BaseSignatureError) -> String {
+        var hasher = SHA256()
+        let total = location.entry.byteCount
+        var offset = 0
+        while offset < total {
+            let count = min(chunkSize, total - offset)
+            do {
+                let bytes = try location.file.readBytes(of: location.entry.name, offset: offset, count: count)
+                hasher.update(data: bytes)
+            } catch {
+                throw .io(path: location.file.url.path, reason: "tensor \"\(location.entry.name)\" at byte \(offset): \(error.description)")
+            }
+            offset += count
+            progress(count)
+        }
+        return BaseDescription.hex(hasher.finalize())
+    }
+
+    /// Work queue, results and progress shared by the workers (all access under one lock).
+    private final class SharedState: @unchecked Sendable {
+        private let lock = NSLock()
+        private var cursor = 0
+        private let count: Int
+        private var done = 0
+        private(set) var digests: [String?]
+        private(set) var error: BaseSignatureError?
+
+        init(count: Int) { self.count = count; digests = Array(repeating: nil, count: count) }
+
+        func next() -> Int? {
+            lock.lock(); defer { lock.unlock() }
+            guard error == nil, cursor < count else { return nil }
+            cursor += 1
+            return cursor - 1
+        }
+        func store(_ digest: String, at index: Int) { lock.lock(); digests[index] = digest; lock.unlock() }
+        func fail(_ e: BaseSignatureError) { lock.lock(); if error == nil { error = e }; lock.unlock() }
+        func addProgress(_ n: Int, report: (@Sendable (Int) -> Void)?) {
+            lock.lock(); defer { lock.unlock() }
+            done += n
+            report?(done)
+        }
+    }
+}

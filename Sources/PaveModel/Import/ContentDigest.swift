@@ -1,0 +1,32 @@
+import Crypto
+import Foundation
+import PaveFormat
+
+/// SHA-256 digests of files and byte strings as lowercase hex (provenance records, tests).
+public enum ContentDigest {
+    /// Hex SHA-256 of `bytes`.
+    public static func sha256Hex(_ bytes: some Collection<UInt8>) -> String {
+        hex(Array(SHA256.hash(data: Array(bytes))))
+    }
+
+    /// Hex SHA-256 of the file at `url`, read in 8 MiB chunks.
+    public static func sha256Hex(fileAt url: URL) throws -> String {
+        let file = try RandomAccessFile(url)
+        var h = SHA256()
+        var offset = 0
+        while offset < file.size {
+            let n = min(8 << 20, file.size - offset)
+            h.update(data: try file.read(at: offset, count: n))
+            offset += n
+        }
+        return hex(Array(h.finalize()))
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
