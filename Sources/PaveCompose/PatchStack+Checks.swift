@@ -58,7 +58,7 @@ extension PatchStack {
         for m in members {
             guard let config = m.lora else { continue }
             for module in config.targetModules {
-                let s = try loraShape(module: module, config: config, store: m.store, owner: m.name)
+                let s = try loraShape(module: module, config: config, tensors: m.tensors, owner: m.name)
                 if let prev = shapes[module] {
                     if prev.inFeatures != s.inFeatures || prev.outFeatures != s.outFeatures {
                         throw .loraShapeMismatch(module: module, member: m.name, inFeatures: s.inFeatures, outFeatures: s.outFeatures,
@@ -72,18 +72,13 @@ extension PatchStack {
         return shapes.mapValues { ($0.inFeatures, $0.outFeatures) }
     }
 
-    /// Names of the LoRA factor tensors of `module` under `config`.
-    public static func loraTensorNames(module: String, config: LoRAConfig) -> (a: String, b: String) {
-        (config.tensorPrefix + module + ".lora_A.weight", config.tensorPrefix + module + ".lora_B.weight")
-    }
-
     /// Rank, in and out features of one module's factors, read from the store's index.
-    static func loraShape(module: String, config: LoRAConfig, store: any PatchTensorStore, owner: String)
+    static func loraShape(module: String, config: LoRAConfig, tensors: any TensorProvider, owner: String)
         throws(ComposeError) -> (rank: Int, inFeatures: Int, outFeatures: Int)
     {
-        let (aName, bName) = loraTensorNames(module: module, config: config)
-        guard let a = store.tensorInfo(aName) else { throw .badTensor(member: owner, tensor: aName, detail: "missing (LoRA target \(module))") }
-        guard let b = store.tensorInfo(bName) else { throw .badTensor(member: owner, tensor: bName, detail: "missing (LoRA target \(module))") }
+        let (aName, bName) = config.tensorNames(module: module)
+        guard let a = tensors.tensorInfo(aName) else { throw .badTensor(member: owner, tensor: aName, detail: "missing (LoRA target \(module))") }
+        guard let b = tensors.tensorInfo(bName) else { throw .badTensor(member: owner, tensor: bName, detail: "missing (LoRA target \(module))") }
         guard a.shape.count == 2, b.shape.count == 2, a.shape[0] == b.shape[1] else {
             throw .badTensor(member: owner, tensor: aName,
                              detail: "lora_A \(Shape.describe(a.shape)) and lora_B \(Shape.describe(b.shape)) are not (r, in) and (out, r)")

@@ -15,9 +15,8 @@ public enum StackComposer {
         for m in stack.members {
             let prefix = MemberRecord.tensorPrefix(forMember: m.name)
             let dropped = merged ? loraTensorNames(of: m) : []
-            for stored in m.storedTensorNames where !dropped.contains(stored) {
-                let relative = String(stored.dropFirst(m.tensorPrefix.count))
-                tensors.append(.init(name: prefix + relative, source: .stored(store: m.store, name: stored)))
+            for name in m.storedTensorNames where !dropped.contains(name) {
+                tensors.append(.init(name: prefix + name, source: .stored(tensors: m.tensors, name: name)))
             }
         }
         if let merge {
@@ -52,11 +51,10 @@ public enum StackComposer {
 
     /// Stored names of a member's LoRA factors.
     static func loraTensorNames(of m: StackMember) -> Set<String> {
-        guard var config = m.declaredLoRA else { return [] }
-        config.tensorPrefix = m.tensorPrefix + config.tensorPrefix
+        guard let config = m.declaredLoRA else { return [] }
         var names = Set<String>()
         for module in config.targetModules {
-            let (a, b) = PatchStack.loraTensorNames(module: module, config: config)
+            let (a, b) = config.tensorNames(module: module)
             names.insert(a); names.insert(b)
         }
         return names

@@ -1,5 +1,6 @@
 import PaveFormat
 import PaveModel
+import PaveExecutor
 import Testing
 @testable import PaveCompose
 
@@ -41,12 +42,13 @@ import Testing
         #expect(loaded.members.map(\.weight) == stack.members.map(\.weight))
         #expect(loaded.members.map(\.digest) == stack.members.map(\.digest))
         #expect(loaded.members.map(\.via) == [[], []])
-        #expect(loaded.members[1].fusion?.tensorPrefix == "m.audio/fusion.")
-        #expect(loaded.members[1].lora?.tensorPrefix == "m.audio/base_model.model.")
+        #expect(loaded.members[1].fusion?.tensorPrefix == "fusion.")
+        #expect(loaded.members[1].tensorPrefix == "m.audio/")
+        #expect(try loaded.members[1].tensors.tensor("fusion.output_norm.bias") == file.tensors.tensor("m.audio/fusion.output_norm.bias"))
         // Every tensor a member resolves reads the same bytes as in the original patch.
         for (orig, comp) in zip(stack.members, loaded.members) {
             for name in orig.storedTensorNames {
-                #expect(try comp.store.readTensor("m.\(comp.name)/" + name) == orig.store.readTensor(name))
+                #expect(try comp.tensors.tensor(name) == orig.tensors.tensor(name))
             }
         }
     }
@@ -65,11 +67,11 @@ import Testing
         let records = try #require(try file.manifest.decode([MemberRecord].self, forKey: ComposeManifestKey.members))
         #expect(records.map(\.tensorPrefix) == ["m.video/", "m.audio/", "m.depth/"])   // one level deep
         #expect(records[0].via?.first?.name == "av")
-        #expect(file.store.tensorNames.allSatisfy { $0.hasPrefix("m.") && !$0.dropFirst(2).contains("m.video/m.") })
+        #expect(file.tensors.tensorInfos.allSatisfy { $0.name.hasPrefix("m.") && !$0.name.contains("/m.") })
         let reloaded = try PatchStack.load(file)
         #expect(reloaded.members.map(\.weight) == [2, 0.6, 0.25])
-        #expect(try reloaded.members[0].store.readTensor("m.video/fusion.input_mapping.weight")
-                == outer.members[0].store.readTensor("m.video/fusion.input_mapping.weight"))
+        #expect(try reloaded.members[0].tensors.tensor("fusion.input_mapping.weight")
+                == outer.members[0].tensors.tensor("fusion.input_mapping.weight"))
     }
 
     @Test func weightsRoundTripExactlyThroughJSON() throws {
@@ -78,7 +80,7 @@ import Testing
         let stack = try PatchStack.build(inputs, weights: weights.enumerated().map { ("p\($0.offset)", $0.element) })
         let plan = try StackComposer.plan(stack, options: ComposeOptions())
         let reparsed = try Manifest(jsonBytes: plan.manifest.canonicalData())
-        let file = StackInput(store: try materialize(plan).store, manifest: reparsed, digest: "sha256:" + String(repeating: "0", count: 64))
+        let file = StackInput(tensors: try materialize(plan).tensors, manifest: reparsed, digest: "sha256:" + String(repeating: "0", count: 64), path: "s.pave")
         #expect(try PatchStack.load(file).members.map(\.weight) == weights)
     }
 

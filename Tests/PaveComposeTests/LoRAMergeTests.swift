@@ -1,5 +1,6 @@
 import PaveFormat
 import PaveModel
+import PaveExecutor
 import Testing
 @testable import PaveCompose
 

@@ -1,5 +1,6 @@
 import PaveFormat
 import PaveModel
+import PaveExecutor
 import Testing
 @testable import PaveCompose
 
@@ -132,10 +133,10 @@ import Testing
 
     @Test func refusesMissingLoRAFactor() throws {
         let p = try TestPatches.patch(name: "a", seed: 1)
-        guard let store = p.store as? InMemoryTensorStore else { Issue.record("store"); return }
+        guard let store = p.tensors as? InMemoryTensors else { Issue.record("store"); return }
         var t = store.tensors
         t["base_model.model.model.layers.0.self_attn.q_proj.lora_B.weight"] = nil
-        let broken = StackInput(store: InMemoryTensorStore(name: "a.pave", tensors: t), manifest: p.manifest, digest: p.digest)
+        let broken = StackInput(tensors: InMemoryTensors(t), manifest: p.manifest, digest: p.digest, path: "a.pave")
         let e = #expect(throws: ComposeError.self) { try PatchStack.build([broken, TestPatches.patch(name: "b", seed: 2)]) }
         #expect(e?.code == "compose.bad_tensor")
         #expect(e?.description.contains("lora_B") == true)
@@ -152,10 +153,10 @@ func materialize(_ plan: ComposedPlan, digest: String = "sha256:" + String(repea
     var tensors: [String: TensorData] = [:]
     for t in plan.tensors {
         switch t.source {
-        case let .stored(store, name): tensors[t.name] = try store.readTensor(name)
+        case let .stored(provider, name): tensors[t.name] = try provider.tensor(name)
         case let .memory(d): tensors[t.name] = d
         }
     }
-    return StackInput(store: InMemoryTensorStore(name: (plan.manifest.name ?? "stack") + ".pave", tensors: tensors),
-                      manifest: plan.manifest, digest: digest)
+    return StackInput(tensors: InMemoryTensors(tensors), manifest: plan.manifest, digest: digest,
+                      path: (plan.manifest.name ?? "stack") + ".pave")
 }

@@ -1,6 +1,7 @@
 import Foundation
 import PaveFormat
 import PaveModel
+import PaveExecutor
 @testable import PaveCompose
 
 /// Deterministic generator for test tensors (SplitMix64).
@@ -84,7 +85,7 @@ enum TestPatches {
         }
         if let base { manifest[ManifestKey.base] = ["structural_signature": .string(base)] }
         let digest = "sha256:" + String(repeating: String(format: "%02x", seed % 256), count: 32)
-        return StackInput(store: InMemoryTensorStore(name: name + ".pave", tensors: tensors), manifest: manifest, digest: digest)
+        return StackInput(tensors: InMemoryTensors(tensors), manifest: manifest, digest: digest, path: name + ".pave")
     }
 
     /// Truncates an F32 tensor to BF16.
@@ -95,17 +96,17 @@ enum TestPatches {
     }
 
     /// fp32 values of a tensor.
-    static func floats(_ t: TensorData) -> [Float] { t.floatValues() ?? [] }
+    static func floats(_ t: TensorData) -> [Float] { (try? FloatTensor(t, name: "t"))?.values ?? [] }
 
     /// Dense ΔW = Σ wᵢ·sᵢ·Bᵢ·Aᵢ in fp64 for `module` (the reference the merges are checked against).
     static func denseDelta(_ stack: PatchStack, module: String) throws -> [Double] {
         guard let shape = stack.loraShapes[module] else { return [] }
         var dw = [Double](repeating: 0, count: shape.outFeatures * shape.inFeatures)
-        var sources: [(LoRAConfig, any PatchTensorStore, Double)] = stack.members.compactMap { m in m.lora.map { ($0, m.store, m.weight) } }
-        if let own = stack.ownLoRA { sources.append((own.config, own.store, 1)) }
+        var sources: [(LoRAConfig, any TensorProvider, Double)] = stack.members.compactMap { m in m.lora.map { ($0, m.tensors, m.weight) } }
+        if let own = stack.ownLoRA { sources.append((own.config, own.tensors, 1)) }
         for (c, store, w) in sources where c.targetModules.contains(module) {
-            let (an, bn) = PatchStack.loraTensorNames(module: module, config: c)
-            let a = floats(try store.readTensor(an)), b = floats(try store.readTensor(bn))
+            let (an, bn) = c.tensorNames(module: module)
+            let a = floats(try store.tensor(an)), b = floats(try store.tensor(bn))
             let r = a.count / shape.inFeatures
             for o in 0..<shape.outFeatures { for i in 0..<shape.inFeatures {
                 var s = 0.0
