@@ -46,8 +46,8 @@ extension PatchStack {
                 throw .queryMismatch(member: name, query: "query_dim \(f.queryDim), \(f.querySource)",
                                      other: refName, otherQuery: "query_dim \(ref.queryDim), \(ref.querySource)")
             }
-            if f.outputDim != ref.outputDim {
-                throw .outputMismatch(member: name, width: f.outputDim, other: refName, otherWidth: ref.outputDim)
+            if f.effectiveOutputDim != ref.effectiveOutputDim {
+                throw .outputMismatch(member: name, width: f.effectiveOutputDim, other: refName, otherWidth: ref.effectiveOutputDim)
             }
         }
     }
