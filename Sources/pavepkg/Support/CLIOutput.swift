@@ -42,7 +42,7 @@ enum CLIOutput {
     /// ExitCode to throw.
     static func fail(_ error: Error, json: Bool) -> ExitCode {
         let status = exitCode(for: error)
-        let message = (error as? CustomStringConvertible)?.description ?? "\(error)"
+        let message = String(describing: error)
         if json {
             var obj: [String: JSONValue] = ["message": .string(message)]
             if let e = error as? PaveError {
