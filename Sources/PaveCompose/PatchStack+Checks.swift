@@ -29,11 +29,27 @@ extension PatchStack {
         }
     }
 
-    /// All members declare the same base, or none declares one.
+    /// All members declare the same base (``BaseCompatibility/compare(_:_:)``: structural signatures, else
+    /// fingerprints, else architecture summaries), or none declares one.
     static func checkBase(_ members: [StackMember]) throws(ComposeError) {
-        guard let ref = members.first(where: { $0.baseSignature != nil }), let refSig = ref.baseSignature else { return }
-        for m in members where m.baseSignature != refSig {
-            throw .baseMismatch(member: m.name, signature: m.baseSignature, other: ref.name, otherSignature: refSig)
+        var bases: [(member: StackMember, base: BaseReference?)] = []
+        for m in members {
+            do { bases.append((m, try m.manifest.baseReference())) } catch {
+                throw .invalidMembers(file: m.source, detail: "member '\(m.name)': manifest section 'base' is malformed: \(error)")
+            }
+        }
+        // Compare against the most specific declaration: one with a structural signature if any.
+        guard let ref = bases.first(where: { $0.base?.structuralSignature != nil }) ?? bases.first(where: { $0.base != nil }),
+              let refBase = ref.base else { return }
+        for (m, base) in bases where m.name != ref.member.name {
+            guard let base else {
+                throw .baseMismatch(member: m.name, other: ref.member.name,
+                                    detail: "'\(m.name)' declares no base, '\(ref.member.name)' declares \"\(refBase.name)\" \(refBase.structuralSignature ?? "")")
+            }
+            let mismatches = BaseCompatibility.compare(base, refBase)
+            if !mismatches.isEmpty {
+                throw .baseMismatch(member: m.name, other: ref.member.name, detail: mismatches.map(\.message).joined(separator: "; "))
+            }
         }
     }
 

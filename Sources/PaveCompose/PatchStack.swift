@@ -62,6 +62,6 @@ public struct PatchStack: Sendable {
         fusionMembers.first.flatMap { m in m.fusion.map { ($0.queryDim, $0.outputDim) } }
     }
 
-    /// Base signature shared by the members, if declared.
-    public var baseSignature: String? { members.first?.baseSignature }
+    /// Structural signature of the members' base, if declared.
+    public var baseSignature: String? { members.lazy.compactMap(\.baseSignature).first }
 }

@@ -37,7 +37,9 @@ public enum StackComposer {
         var authors: [String] = []
         for m in stack.members { for a in m.manifest.authors where !authors.contains(a) { authors.append(a) } }
         if !authors.isEmpty { manifest.authors = authors }
-        if let base = stack.members.lazy.compactMap({ $0.manifest[ManifestKey.base] }).first { manifest[ManifestKey.base] = base }
+        // The most specific base declaration (the checks made sure they agree).
+        let bases = stack.members.compactMap { $0.manifest[ManifestKey.base] }
+        if let base = bases.first(where: { $0["structural_signature"] != nil }) ?? bases.first { manifest[ManifestKey.base] = base }
         let records = stack.members.map { $0.record(loraMerged: merged || $0.loraMerged) }
         try manifest.encode(records, forKey: ComposeManifestKey.members)
         if let merge {

@@ -65,13 +65,8 @@ public struct StackMember: Sendable {
         self.loraMerged = loraMerged
     }
 
-    /// The base model this member declares: `base.structural_signature`, else the canonical `base` section;
-    /// `nil` when it declares none.
-    public var baseSignature: String? {
-        guard let base = manifest[ManifestKey.base] else { return nil }
-        if let s = base["structural_signature"]?.stringValue { return s }
-        return String(decoding: base.canonicalData(), as: UTF8.self)
-    }
+    /// The structural signature of the base this member declares (`base.structural_signature`), if any.
+    public var baseSignature: String? { manifest[ManifestKey.base]?["structural_signature"]?.stringValue }
 
     /// Names (relative to the member) of every tensor that belongs to this member.
     public var storedTensorNames: [String] { tensors.tensorInfos.map(\.name) }

@@ -31,7 +31,7 @@ import Testing
         #expect(plan.manifest.name == "av")
         #expect(plan.manifest.created == "2026-01-03T00:00:00Z")   // newest member, never "now"
         #expect(plan.manifest[ManifestKey.fusion] == nil)
-        #expect(plan.manifest[ManifestKey.base]?["structural_signature"] == "sha256:base-a")
+        #expect(plan.manifest[ManifestKey.base]?["structural_signature"] == .string(TestPatches.baseA))
     }
 
     @Test func composedFileLoadsAsTheSameStack() throws {

@@ -26,6 +26,8 @@ enum TestPatches {
         var inputDim = 6, embedDim = 8, queryDim = 10, hiddenDim = 8, outputDim = 12, heads = 2, layers = 1
     }
 
+    static let baseA = "sha256:" + String(repeating: "a", count: 64)
+    static let baseB = "sha256:" + String(repeating: "b", count: 64)
     static let modules = ["model.layers.0.self_attn.q_proj", "model.layers.0.mlp.down_proj"]
     /// (in, out) of the LoRA target modules for outputDim-wide hidden states.
     static func moduleShape(_ module: String, hidden: Int) -> (inF: Int, outF: Int) {
@@ -34,7 +36,7 @@ enum TestPatches {
 
     /// A patch: manifest + in-memory tensors.
     static func patch(name: String, seed: UInt64, dims: Dims = Dims(), rank: Int? = 2, alpha: Double = 4,
-                      modules: [String] = modules, base: String? = "sha256:base-a", sideName: String? = nil,
+                      modules: [String] = modules, base: String? = TestPatches.baseA, sideName: String? = nil,
                       fusion: Bool = true, bf16LoRA: Bool = false) throws -> StackInput {
         var rng = SeededRNG(seed: seed)
         var tensors: [String: TensorData] = [:]
@@ -83,7 +85,9 @@ enum TestPatches {
                 tensors[config.tensorPrefix + m + ".lora_B.weight"] = bf16LoRA ? toBF16(b) : b
             }
         }
-        if let base { manifest[ManifestKey.base] = ["structural_signature": .string(base)] }
+        if let base {
+            try manifest.setBaseReference(BaseReference(name: "test-base", structuralSignature: base, architecture: nil, source: .signature))
+        }
         let digest = "sha256:" + String(repeating: String(format: "%02x", seed % 256), count: 32)
         return StackInput(tensors: InMemoryTensors(tensors), manifest: manifest, digest: digest, path: name + ".pave")
     }
