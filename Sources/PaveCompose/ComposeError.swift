@@ -37,6 +37,8 @@ public enum ComposeError: Error, Equatable, Sendable {
     case svdFailed(module: String)
     /// A run input is missing or has the wrong shape.
     case badInput(name: String, detail: String)
+    /// A command-line value (`--weight`, `--rename`) is malformed.
+    case invalidOption(option: String, value: String, expected: String)
 }
 
 extension ComposeError: PaveError {
@@ -58,12 +60,13 @@ extension ComposeError: PaveError {
         case .invalidMergeMode: return "compose.invalid_merge_mode"
         case .svdFailed: return "compose.svd_failed"
         case .badInput: return "compose.bad_input"
+        case .invalidOption: return "compose.invalid_option"
         }
     }
 
     public var category: PaveErrorCategory {
         switch self {
-        case .unknownWeight, .unknownMember, .invalidMergeMode: return .usage
+        case .unknownWeight, .unknownMember, .invalidMergeMode, .invalidOption: return .usage
         case .svdFailed: return .checkFailed
         default: return .invalidInput
         }
@@ -103,6 +106,8 @@ extension ComposeError: PaveError {
             return "LAPACK sgesdd failed on the factors of LoRA module \(mod)"
         case let .badInput(n, d):
             return "input \(n): \(d)"
+        case let .invalidOption(o, v, e):
+            return "\(o) '\(v)': expected \(e)"
         }
     }
 }

@@ -161,3 +161,17 @@ func materialize(_ plan: ComposedPlan, digest: String = "sha256:" + String(repea
     return StackInput(tensors: InMemoryTensors(tensors), manifest: plan.manifest, digest: digest,
                       path: (plan.manifest.name ?? "stack") + ".pave")
 }
+
+@Suite struct StackArgumentsTests {
+    @Test func parsesWeightsAndRenames() throws {
+        #expect(try StackArguments.weight("audio=0.5") == ("audio", 0.5))
+        #expect(try StackArguments.weight("a=b=-2e-3") == ("a=b", -0.002))
+        #expect(try StackArguments.weight("#2=3") == ("#2", 3))
+        #expect(try StackArguments.rename("#2=audio2") == ("#2", "audio2"))
+        for bad in ["audio", "=1", "audio=", "audio=x"] {
+            #expect(throws: ComposeError.self) { try StackArguments.weight(bad) }
+        }
+        #expect(throws: ComposeError.nonFiniteWeight(member: "a", weight: .infinity)) { try StackArguments.weight("a=inf") }
+        for bad in ["x", "=y", "x="] { #expect(throws: ComposeError.self) { try StackArguments.rename(bad) } }
+    }
+}
