@@ -98,10 +98,13 @@ public enum ReferenceVectors {
         var failures = 0
         for i in got.values.indices {
             let g = Double(got.values[i]), e = Double(expected.values[i])
-            let diff = (g.isNaN || e.isNaN) ? Double.infinity : abs(g - e)
+            let nan = g.isNaN || e.isNaN
+            let diff = nan ? Double.infinity : abs(g - e)
             maxAbs = max(maxAbs, diff)
-            if abs(e) > 0 { maxRel = max(maxRel, diff / abs(e)) } else if diff > 0 { maxRel = .infinity }
-            let excess = diff - (atol + rtol * abs(e))
+            if nan || e.isInfinite { maxRel = .infinity } else if abs(e) > 0 { maxRel = max(maxRel, diff / abs(e)) } else if diff > 0 { maxRel = .infinity }
+            // NaN on either side never passes; an infinity only matches the same infinity.
+            let excess: Double
+            if g == e { excess = -(atol + rtol * abs(e)) } else if !g.isFinite || !e.isFinite { excess = .infinity } else { excess = diff - (atol + rtol * abs(e)) }
             if excess > 0 { failures += 1 }
             if excess > worstExcess { worstExcess = excess; worst = i }
         }
