@@ -5,6 +5,33 @@ final class ChunkCodec {
     private let tuned: ZstdCompressor?
     private var decompressor: ZstdDecompressor?
     private var scratch: [UInt8] = []
+    private var input: [UInt8] = []
+
+    /// Why ``decode(from:offset:storedLength:encoding:width:into:)`` failed.
+    enum DecodeFailure: Error {
+        /// The source could not deliver the stored bytes.
+        case read(any Error)
+        /// The stored bytes are not a valid chunk.
+        case invalid(ZstdFailure)
+    }
+
+    /// Reads a chunk's `storedLength` bytes at `offset` of `source` into a reused buffer and decodes them into `dst`.
+    func decode(from source: any PaveByteSource, offset: Int, storedLength: Int, encoding: ChunkEncoding, width: Int,
+                into dst: UnsafeMutableRawBufferPointer) throws(DecodeFailure) {
+        if input.count < storedLength { input = [UInt8](repeating: 0, count: storedLength) }
+        var failure: DecodeFailure?
+        input.withUnsafeMutableBytes { all in
+            let buf = UnsafeMutableRawBufferPointer(rebasing: all[0..<storedLength])
+            do { try source.read(into: buf, at: offset) } catch {
+                failure = .read(error)
+                return
+            }
+            do throws(ZstdFailure) { try decode(UnsafeRawBufferPointer(buf), encoding: encoding, width: width, into: dst) } catch {
+                failure = .invalid(error)
+            }
+        }
+        if let failure { throw failure }
+    }
 
     /// A codec that can encode at `level` (pass nil for a decode-only codec).
     init(level: Int32?) throws(ZstdFailure) {

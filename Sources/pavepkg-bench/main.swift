@@ -1,2 +1,47 @@
+import Foundation
 import PaveKit
-print("pavepkg-bench \(PaveKitVersion.string)")
+
+// pavepkg-bench: sample generation and release-mode measurements. Run with `swift run -c release pavepkg-bench …`.
+let usage = """
+    usage: pavepkg-bench generate-samples [--out DIR] [--seed N]
+           pavepkg-bench run FILE.safetensors [--bf16] [--level L] [--repeats N] [--out-dir DIR] [--no-zstd-cli]
+           pavepkg-bench to-bf16 IN.safetensors OUT.safetensors
+    """
+
+func option(_ args: [String], _ name: String) -> String? {
+    guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }
+    return args[i + 1]
+}
+
+let args = Array(CommandLine.arguments.dropFirst())
+do {
+    switch args.first {
+    case "generate-samples":
+        let out = URL(fileURLWithPath: option(args, "--out") ?? "samples/out")
+        let seed = UInt64(option(args, "--seed") ?? "20260101") ?? 20_260_101
+        try Samples.generate(into: out, seed: seed)
+    case "run":
+        guard args.count >= 2 else { throw BenchError(usage) }
+        var o = Benchmark.Options(input: URL(fileURLWithPath: args[1]))
+        o.toBF16 = args.contains("--bf16")
+        o.zstdCLI = !args.contains("--no-zstd-cli")
+        if let l = option(args, "--level"), let v = Int(l) { o.level = v }
+        if let r = option(args, "--repeats"), let v = Int(r) { o.repeats = v }
+        if let d = option(args, "--out-dir") { o.outDir = URL(fileURLWithPath: d) }
+        print("pavepkg-bench \(PaveKitVersion.string)")
+        try Benchmark.run(o)
+    case "micro":
+        try Micro.run(URL(fileURLWithPath: args[1]))
+    case "to-bf16":
+        guard args.count == 3 else { throw BenchError(usage) }
+        let src = try SafetensorsFile(URL(fileURLWithPath: args[1]))
+        let out = try src.entries.map { ($0.name, try BF16.convert(try src.tensor($0.name))) }
+        try SafetensorsWriter.write(out, metadata: src.metadata.isEmpty ? nil : src.metadata, to: URL(fileURLWithPath: args[2]))
+    default:
+        print(usage)
+        exit(args.isEmpty ? 0 : 2)
+    }
+} catch {
+    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+    exit(1)
+}
