@@ -59,8 +59,10 @@ final class ChunkCodec {
                 scratch.withUnsafeMutableBytes { s in
                     let g = UnsafeMutableRawBufferPointer(rebasing: s[0..<raw.count])
                     ByteGrouping.encode(src, into: g, width: width, rotate: preferred == .rotatedGroupedZstd)
+                    let plane = raw.count / width
+                    let planes = (0..<width).map { UnsafeRawBufferPointer(rebasing: g[($0 * plane)..<(($0 + 1) * plane)]) }
                     out.withUnsafeMutableBytes { o in
-                        do throws(ZstdFailure) { size = try tuned.compress(UnsafeRawBufferPointer(g), into: o) } catch { failure = error }
+                        do throws(ZstdFailure) { size = try tuned.compress(parts: planes, into: o) } catch { failure = error }
                     }
                 }
             }
