@@ -59,6 +59,12 @@ enum Benchmark {
             print(String(format: "open+read+verify %d thread%@: %7.1f MB/s wall (%.1f ms); %7.1f MB/s per CPU-second (%.1f CPU ms) — decode + SHA-256 of all %@ MB", threads, threads == 1 ? " " : "s",
                          Double(raw) / t.wall / 1e6, t.wall * 1000, Double(raw) / t.cpu / 1e6, t.cpu * 1000, mb(raw)))
         }
+        let v = try timed(o.repeats) {
+            let f = try PaveFile.open(pave, threads: 1)
+            guard try f.verifyAll().ok else { throw BenchError("verify failed") }
+        }
+        print(String(format: "verify           1 thread : %7.1f MB/s wall (%.1f ms); %7.1f MB/s per CPU-second (%.1f CPU ms) — streaming decode + SHA-256 + padding check",
+                     Double(raw) / v.wall / 1e6, v.wall * 1000, Double(raw) / v.cpu / 1e6, v.cpu * 1000))
         let t = try timed(o.repeats) {
             let f = try PaveFile.open(pave)
             _ = try PaveUnpacker.unpack(f, to: outDir.appendingPathComponent("pavepkg-bench-\(getpid())-unpacked"))
@@ -145,29 +151,4 @@ enum Benchmark {
 
     static func ratio(_ a: Int, _ b: Int) -> String { b == 0 ? "-" : String(format: "%.4f", Double(a) / Double(b)) }
     static func mb(_ n: Int) -> String { String(format: "%.2f", Double(n) / 1e6) }
-}
-
-struct BenchError: Error, CustomStringConvertible {
-    let description: String
-    init(_ d: String) { description = d }
-}
-
-/// `pavepkg-bench micro FILE.pave`: where decode time goes (SHA-256, ungrouping, zstd), one thread.
-enum Micro {
-    static func run(_ url: URL) throws {
-        let f = try PaveFile.open(url, threads: 1)
-        var total = 0
-        var tensors: [TensorData] = []
-        let tRead = try Benchmark.timed(3) {
-            tensors = try f.entries.map { try f.readTensor($0) }
-        }.cpu
-        total = tensors.reduce(0) { $0 + $1.bytes.count }
-        let tHash = try Benchmark.timed(3) { for t in tensors { _ = PaveDigestProbe.sha256(t.bytes) } }.cpu
-        let tHash2 = try Benchmark.timed(3) { for t in tensors { _ = PaveDigestProbe.sha256Pieces(t.bytes) } }.cpu
-        print(String(format: "SHA-256 in 1 MiB pieces: %.1f MB/s", Double(total) / tHash2 / 1e6))
-        let tOpen = try Benchmark.best(3) { _ = try PaveFile.open(url, threads: 1) }
-        let tStream = try Benchmark.timed(3) { for e in f.entries { try f.forEachChunk(of: e) { _, _ in } } }.cpu
-        print(String(format: "(per CPU-second) readTensor all: %.1f MB/s; forEachChunk (decode+hash): %.1f MB/s; SHA-256 alone: %.1f MB/s; open: %.2f ms",
-                     Double(total) / tRead / 1e6, Double(total) / tStream / 1e6, Double(total) / tHash / 1e6, tOpen * 1000))
-    }
 }
