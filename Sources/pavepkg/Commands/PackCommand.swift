@@ -55,7 +55,8 @@ struct PackCommand: ParsableCommand {
             if json {
                 try CLIOutput.printJSON(summary)
             } else {
-                print("wrote \(summary.path): \(summary.tensorCount) tensors, \(ProgressLine.bytes(Int64(summary.rawBytes))) raw → \(ProgressLine.bytes(Int64(summary.fileBytes))) (\(String(format: "%.3f", Double(summary.storedBytes) / Double(max(1, summary.rawBytes)))) of raw)")
+                let ratio = String(format: "%.3f", Double(summary.storedBytes) / Double(max(1, summary.rawBytes)))
+                print("wrote \(summary.path): \(summary.tensorCount) tensors, \(ProgressLine.bytes(Int64(summary.rawBytes))) raw → \(ProgressLine.bytes(Int64(summary.storedBytes))) stored (\(ratio) of raw), file \(ProgressLine.bytes(Int64(summary.fileBytes)))")
                 print("digest \(summary.digest)")
             }
         }
