@@ -16,6 +16,7 @@ struct PavePkg: ParsableCommand {
             SignatureCommand.self,
             PresetsCommand.self,
             ExportCommand.self,
+            RunCommand.self,
         ]
     )
 

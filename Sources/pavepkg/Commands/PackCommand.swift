@@ -44,6 +44,19 @@ struct PackCommand: ParsableCommand {
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
+    // MARK: Patch semantics and reference vectors (executor, spec/patch-semantics.md)
+
+    @Option(help: "Reference inputs (visual, side, lora_x, lora_x.MODULE) to store as a vector set; needs --expected.",
+            completion: .file(extensions: ["safetensors"]))
+    var reference: String?
+
+    @Option(help: "Expected outputs (fused, lora_delta.MODULE) for --reference; checked now, stored in the patch.",
+            completion: .file(extensions: ["safetensors"]))
+    var expected: String?
+
+    @Option(help: "Tolerance of the stored vector set, ATOL,RTOL (default 1e-4,1e-4).")
+    var tolerance: String?
+
     func run() throws {
         try runReportingErrors(json: json) {
             var plan = try makePlan()
@@ -91,5 +104,12 @@ struct PackCommand: ParsableCommand {
 
     /// Extension point: later layers add their checks here (manifest semantics, reference vectors, base
     /// signature), e.g. `plan.checks.append(PatchValidation.packCheck)`.
-    func extend(_ plan: inout PackPlan) throws {}
+    func extend(_ plan: inout PackPlan) throws {
+        // A PAVE patch (fusion / lora in the manifest): tensors validated against the declared semantics, then a
+        // reference vector set stored (the user's, or a self-check computed by the executor).
+        let tol = try tolerance.map(PatchPacking.parseTolerance) ?? ReferenceVectors.defaultTolerance
+        try PatchPacking.prepare(&plan, options: .init(inputs: reference.map { URL(fileURLWithPath: $0) },
+                                                       expected: expected.map { URL(fileURLWithPath: $0) },
+                                                       atol: tol.atol, rtol: tol.rtol, threads: threads))
+    }
 }

@@ -39,5 +39,8 @@ struct VerifyCommand: ParsableCommand {
 
     /// Extension point: later layers add their checks to the report here (base-model signature, numerics),
     /// e.g. `report.record("base.signature", detail: …, problems: …)`.
-    func extend(_ report: inout PaveVerificationReport, _ pave: PaveFile) throws {}
+    func extend(_ report: inout PaveVerificationReport, _ pave: PaveFile) throws {
+        // Patch semantics and every stored reference vector set, run through the executor.
+        if report.ok { PatchVerification.verify(manifest: pave.manifest, tensors: pave).record(into: &report) }
+    }
 }
