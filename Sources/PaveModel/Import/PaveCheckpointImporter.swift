@@ -125,17 +125,22 @@ public enum PaveCheckpointImporter {
         return (prefix, chosen.isEmpty ? "" : chosen + "/")
     }
 
+    /// Extracts one entry into the scratch directory (CRC-checked while streaming). No fsync: the scratch copy
+    /// is temporary and removed with the import.
     static func extract(_ entry: ZipArchive.Entry, from archive: ZipArchive, to url: URL,
                         progress: (@Sendable (String, Int64, Int64) -> Void)?) throws {
-        let w = try AtomicFileWriter(destination: url)
+        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+            throw ZipError.io("cannot create \(url.path)")
+        }
+        let handle = try FileHandle(forWritingTo: url)
+        defer { try? handle.close() }
         var done: Int64 = 0
         let total = Int64(entry.uncompressedSize)
         let label = "extracting \(url.lastPathComponent)"
         try archive.stream(entry) { chunk in
-            try w.write(chunk)
+            try handle.write(contentsOf: chunk)
             done += Int64(chunk.count)
             progress?(label, done, total)
         }
-        try w.commit()
     }
 }
