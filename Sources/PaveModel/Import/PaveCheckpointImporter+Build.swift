@@ -78,6 +78,14 @@ extension PaveCheckpointImporter {
             side.name = manifest.name
             try manifest.encode(side, forKey: ManifestKey.sideChannel)
         }
+        // The `base` section, as the signature module derives it from a PAVE config.json (name and
+        // architecture, no signature: the real base model is not at hand).
+        let fallbackBase = adapterConfig?["base_model_name_or_path"]?.stringValue.flatMap { BaseSignature.isHubID($0) ? $0 : nil } ?? "unknown"
+        do {
+            try manifest.setBaseReference(try BaseReference(fromPaveConfig: .object(config), path: configFile, fallbackName: fallbackBase))
+        } catch {
+            notes.append("no base section: \(error)")
+        }
         manifest[ManifestKey.provenance] = .object(provenance)
         // The executor's own checks: hyperparameters, every tensor's name, dtype and shape.
         let all = fusionTensors + loraTensors
