@@ -2,9 +2,9 @@ import Foundation
 
 /// A one-line progress indicator on stderr, shown only when stderr is a terminal and redrawn at most
 /// ten times a second. Safe to call from one thread at a time.
-final class ProgressLine {
+final class ProgressLine: @unchecked Sendable {  // unchecked: callers report from one thread at a time
     private let label: String
-    private let total: Int64
+    private var total: Int64
     private var lastDraw = Date.distantPast
     private let enabled: Bool
 
@@ -22,6 +22,12 @@ final class ProgressLine {
         lastDraw = now
         let pct = total > 0 ? Double(done) * 100 / Double(total) : 100
         FileHandle.standardError.write(Data(String(format: "\r%@ %5.1f%% (%@ / %@)", label, pct, Self.bytes(done), Self.bytes(total)).utf8))
+    }
+
+    /// Reports `done` units of a `total` that is known only once work starts.
+    func update(_ done: Int64, total: Int64) {
+        self.total = total
+        update(done)
     }
 
     /// Clears the line.
