@@ -8,13 +8,15 @@ struct PackCommand: ParsableCommand {
         commandName: "pack",
         abstract: "Pack safetensors files (and a manifest) into a .pave file.",
         discussion: """
+            A single input that is a PAVE training output directory or .zip is imported instead (never \
+            executed): see --preset / --heads / --rope and `pavepkg presets`. \
             Tensor names are kept and must be unique across inputs. Fields of --manifest are merged in; --name, \
             --version and --created override them. `created` is deterministic: --created, else the manifest's, else \
             SOURCE_DATE_EPOCH, else the newest modification time of the inputs.
             """
     )
 
-    @Argument(help: "Input safetensors files.", completion: .file(extensions: ["safetensors"]))
+    @Argument(help: "Input safetensors files, or one PAVE checkpoint directory / .zip.", completion: .file(extensions: ["safetensors", "zip"]))
     var inputs: [String]
 
     @Option(name: .shortAndLong, help: "Output .pave file.")
@@ -57,7 +59,15 @@ struct PackCommand: ParsableCommand {
     @Option(help: "Tolerance of the stored vector set, ATOL,RTOL (default 1e-4,1e-4).")
     var tolerance: String?
 
+    /// Used when the single input is a PAVE checkpoint directory or .zip (see PackCommand+Checkpoint.swift).
+    @OptionGroup(title: "PAVE checkpoint import (single input that is a training output directory or .zip)")
+    var checkpointOptions: CheckpointImportArguments
+
     func run() throws {
+        if inputs.count == 1, CheckpointImportArguments.isCheckpoint(inputs[0]) {
+            try runReportingErrors(json: json) { try packCheckpoint() }
+            return
+        }
         try runReportingErrors(json: json) {
             var plan = try makePlan()
             try extend(&plan)
