@@ -15,9 +15,8 @@ public enum StackComposer {
         for m in stack.members {
             let prefix = MemberRecord.tensorPrefix(forMember: m.name)
             let dropped = merged ? loraTensorNames(of: m) : []
-            for stored in m.storedTensorNames where !dropped.contains(stored) {
-                let relative = String(stored.dropFirst(m.tensorPrefix.count))
-                tensors.append(.init(name: prefix + relative, source: .stored(store: m.store, name: stored)))
+            for name in m.storedTensorNames where !dropped.contains(name) {
+                tensors.append(.init(name: prefix + name, source: .stored(tensors: m.tensors, name: name)))
             }
         }
         if let merge {
@@ -38,7 +37,9 @@ public enum StackComposer {
         var authors: [String] = []
         for m in stack.members { for a in m.manifest.authors where !authors.contains(a) { authors.append(a) } }
         if !authors.isEmpty { manifest.authors = authors }
-        if let base = stack.members.lazy.compactMap({ $0.manifest[ManifestKey.base] }).first { manifest[ManifestKey.base] = base }
+        // The most specific base declaration (the checks made sure they agree).
+        let bases = stack.members.compactMap { $0.manifest[ManifestKey.base] }
+        if let base = bases.first(where: { $0["structural_signature"] != nil }) ?? bases.first { manifest[ManifestKey.base] = base }
         let records = stack.members.map { $0.record(loraMerged: merged || $0.loraMerged) }
         try manifest.encode(records, forKey: ComposeManifestKey.members)
         if let merge {
@@ -52,11 +53,10 @@ public enum StackComposer {
 
     /// Stored names of a member's LoRA factors.
     static func loraTensorNames(of m: StackMember) -> Set<String> {
-        guard var config = m.declaredLoRA else { return [] }
-        config.tensorPrefix = m.tensorPrefix + config.tensorPrefix
+        guard let config = m.declaredLoRA else { return [] }
         var names = Set<String>()
         for module in config.targetModules {
-            let (a, b) = PatchStack.loraTensorNames(module: module, config: config)
+            let (a, b) = config.tensorNames(module: module)
             names.insert(a); names.insert(b)
         }
         return names
