@@ -41,6 +41,9 @@ struct PackCommand: ParsableCommand {
     @Option(help: "Worker threads (the output does not depend on it).")
     var threads: Int = ParallelWork.defaultThreads
 
+    // Base model (signature helper): `--base SIG.json|MODEL [--pin-content]`, see Support/BaseOption.swift.
+    @OptionGroup var baseOptions: PackBaseOptions
+
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
@@ -90,5 +93,7 @@ struct PackCommand: ParsableCommand {
 
     /// Extension point: later layers add their checks here (manifest semantics, reference vectors, base
     /// signature), e.g. `plan.checks.append(PatchValidation.packCheck)`.
-    func extend(_ plan: inout PackPlan) throws {}
+    func extend(_ plan: inout PackPlan) throws {
+        try baseOptions.record(into: &plan)  // manifest "base" + base.compatibility pack check
+    }
 }

@@ -17,6 +17,9 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    // Base-model check (signature helper): `--base SIG.json|MODEL`, see Support/BaseOption.swift.
+    @OptionGroup var baseOption: BaseOption
+
     func run() throws {
         var failed = false
         try runReportingErrors(json: json) {
@@ -39,5 +42,7 @@ struct VerifyCommand: ParsableCommand {
 
     /// Extension point: later layers add their checks to the report here (base-model signature, numerics),
     /// e.g. `report.record("base.signature", detail: …, problems: …)`.
-    func extend(_ report: inout PaveVerificationReport, _ pave: PaveFile) throws {}
+    func extend(_ report: inout PaveVerificationReport, _ pave: PaveFile) throws {
+        try baseOption.check(&report, pave)  // base.section / base.compatibility
+    }
 }
