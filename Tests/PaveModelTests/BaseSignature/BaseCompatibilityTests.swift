@@ -141,4 +141,17 @@ import Testing
         #expect(ref.problems.isEmpty)
         #expect(BaseReference(name: "", structuralSignature: "sha256:XYZ", architecture: nil, source: .signature).problems.count == 2)
     }
+
+    @Test func importerHelperNamesTheBaseAndToleratesThinConfigs() {
+        var config = ModelDirectoryBuilder.Preset.llavaOneVisionQwen2_0_5b.config
+        config["_name_or_path"] = "/mnt/bn/checkpoints/llavanext-siglip-qwen2-0.5b"
+        let adapter: [String: JSONValue] = ["base_model_name_or_path": "lmms-lab/llava-onevision-qwen2-0.5b-ov"]
+        let (ref, note) = BaseReference.fromPaveCheckpoint(config: config, adapterConfig: adapter)
+        #expect(note == nil)
+        #expect(ref?.name == "lmms-lab/llava-onevision-qwen2-0.5b-ov")
+        #expect(ref?.architecture?.hiddenSize == 896 && ref?.source == .paveConfig)
+        let (none, why) = BaseReference.fromPaveCheckpoint(config: ["hidden_size": 896], adapterConfig: nil)
+        #expect(none == nil)
+        #expect(why?.contains("num_attention_heads") == true)
+    }
 }
