@@ -217,7 +217,7 @@ public enum BaseCompatibility {
                 return
             }
         }
-        if fusion.outputMLP && fusion.mlpDepth >= 2 {
+        if fusion.outputMLP && (2...64).contains(fusion.mlpDepth) {
             expect("output_mapping.\(2 * (fusion.mlpDepth - 1)).weight", dim: 0, equals: hidden, kind: .fusionOutputWidth, what: "LLM hidden_size \(hidden)")
             expect("output_mapping.\(2 * (fusion.mlpDepth - 1)).bias", dim: 0, equals: hidden, kind: .fusionOutputWidth, what: "LLM hidden_size \(hidden)")
         }
