@@ -43,6 +43,9 @@ struct PackCommand: ParsableCommand {
     @Option(help: "Worker threads (the output does not depend on it).")
     var threads: Int = ParallelWork.defaultThreads
 
+    // Base model (signature helper): `--base SIG.json|MODEL [--pin-content]`, see Support/BaseOption.swift.
+    @OptionGroup var baseOptions: PackBaseOptions
+
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
@@ -121,5 +124,6 @@ struct PackCommand: ParsableCommand {
         try PatchPacking.prepare(&plan, options: .init(inputs: reference.map { URL(fileURLWithPath: $0) },
                                                        expected: expected.map { URL(fileURLWithPath: $0) },
                                                        atol: tol.atol, rtol: tol.rtol, threads: threads))
+        try baseOptions.record(into: &plan)  // manifest "base" + base.compatibility pack check
     }
 }

@@ -17,6 +17,9 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    // Base-model check (signature helper): `--base SIG.json|MODEL`, see Support/BaseOption.swift.
+    @OptionGroup var baseOption: BaseOption
+
     func run() throws {
         var failed = false
         try runReportingErrors(json: json) {
@@ -42,5 +45,6 @@ struct VerifyCommand: ParsableCommand {
     func extend(_ report: inout PaveVerificationReport, _ pave: PaveFile) throws {
         // Patch semantics and every stored reference vector set, run through the executor.
         if report.ok { PatchVerification.verify(manifest: pave.manifest, tensors: pave).record(into: &report) }
+        try baseOption.check(&report, pave)  // base.section / base.compatibility
     }
 }
