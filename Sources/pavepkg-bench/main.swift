@@ -6,6 +6,7 @@ let benchArguments = Array(CommandLine.arguments.dropFirst())
 let benchCommands: [(name: String, usage: String, run: ([String]) throws -> Void)] = [
     ("executor", "executor [--shape audio7b|3d] [--runs N] [--threads N] [--dtype bf16|f32]", { try ExecutorBench.run($0) }),
     ("import", "import [options]   (7B-sized synthetic PAVE checkpoint import)", { try ImportBenchmark.run(arguments: $0) }),
+    ("registry", "registry [--patches N] [--install-mb M] [--runs R] [--dir PATH]", { try RegistryBench.run($0) }),
 ]
 if let name = benchArguments.first, let command = benchCommands.first(where: { $0.name == name }) {
     try command.run(Array(benchArguments.dropFirst()))

@@ -15,6 +15,13 @@ struct PavePkg: ParsableCommand {
             SignatureCommand.self,
             PresetsCommand.self,
             ExportCommand.self,
+            InstallCommand.self,
+            ListCommand.self,
+            SearchCommand.self,
+            ShowCommand.self,
+            RemoveCommand.self,
+            GCCommand.self,
+            DoctorCommand.self,
         ]
     )
 }
