@@ -116,6 +116,36 @@ import Testing
         #expect(d.status == 0 && d.stdout.hasSuffix("ok\n"), "\(d.stdout)")
     }
 
+    @Test func installedPatchesCanBeNamedWhereAFileIsExpectedAndBitRotIsReported() throws {
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let home = dir.appendingPathComponent("home")
+        let a = try Self.writePatch(dir, name: "named", version: "1.0.0", seed: 3)
+        #expect(try Self.run(["install", a], home: home).status == 0)
+        let fromFile = try Self.run(["inspect", a, "--json"], home: home)
+        let fromStore = try Self.run(["inspect", "named:1.0.0", "--json"], home: home)
+        #expect(fromStore.status == 0, "\(fromStore.stderr)")
+        #expect(try JSONValue.parse(Array(fromStore.stdout.utf8))["digest"] == JSONValue.parse(Array(fromFile.stdout.utf8))["digest"])
+        let verified = try Self.run(["verify", "named"], home: home)
+        #expect(verified.status == 0 && verified.stdout.contains("named: OK"), "\(verified.stdout)\(verified.stderr)")
+        #expect(try Self.run(["inspect", "nothing-here"], home: home).status == 2)
+        #expect(try Self.run(["verify", "--installed"], home: home).status == 0)
+
+        // Bit rot in the stored tensor region: verify --installed names it, verify NAME fails too.
+        let registry = try Registry(layout: StoreLayout(home: home))
+        let blob = try #require(try registry.show("named").segments.first { $0.tensor == "lora.own" }?.blob)
+        let url = home.appendingPathComponent("blobs/sha256/\(blob.prefix(2))/\(blob)")
+        var bytes = try Data(contentsOf: url)
+        bytes[bytes.count / 2] ^= 0x01
+        try bytes.write(to: url)
+        let rot = try Self.run(["verify", "--installed", "--json"], home: home)
+        #expect(rot.status == 1)
+        let report = try JSONValue.parse(Array(rot.stdout.utf8))
+        #expect(report["damaged"]?.arrayValue?.first?["tensors"] == ["lora.own"])
+        #expect(report["damaged"]?.arrayValue?.first?["patches"] == ["named:1.0.0"])
+        #expect(try Self.run(["verify", "named"], home: home).status == 1)
+    }
+
     @Test func twoProcessesInstallingAtOnceBothSucceed() throws {
         let dir = try Self.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
