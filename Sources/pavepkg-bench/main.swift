@@ -27,6 +27,8 @@ let benchCommands: [BenchCommand] = [
                  run: { try ExecutorBench.run($0) }),
     BenchCommand(name: "import", usage: "import [options]   (7B-sized synthetic PAVE checkpoint import)",
                  run: { try ImportBenchmark.run(arguments: $0) }),
+    BenchCommand(name: "registry", usage: "registry [--patches N] [--install-mb M] [--runs R] [--dir PATH]",
+                 run: { try RegistryBench.run($0) }),
     BenchCommand(name: "signature", usage: "signature DIR [--threads N] [--repeat K]",
                  run: wholeCommandLine(SignatureBench.run)),
     BenchCommand(name: "make-model-dir", usage: "make-model-dir ...   (sparse LLaVA-OneVision model directory)",

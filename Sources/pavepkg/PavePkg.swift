@@ -17,6 +17,13 @@ struct PavePkg: ParsableCommand {
             PresetsCommand.self,
             ExportCommand.self,
             RunCommand.self,
+            InstallCommand.self,
+            ListCommand.self,
+            SearchCommand.self,
+            ShowCommand.self,
+            RemoveCommand.self,
+            GCCommand.self,
+            DoctorCommand.self,
         ]
     )
 
