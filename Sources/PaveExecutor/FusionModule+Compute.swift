@@ -60,15 +60,14 @@ extension FusionModule {
                     kRot = r
                 }
                 let xs = x.shared, ks = kRot.shared, vs = v.shared
-                Parallel.forEach(frameTiles, threads: threads) { tile in
+                let tileRows = framesPerTile * g.sq
+                let scratch = 4 * tileRows * d + g.sq * maxKeys
+                Parallel.forEach(frameTiles, threads: threads, scratch: scratch) { tile, buffer in
                     let f0 = tile * framesPerTile, frames = min(framesPerTile, g.tq - f0)
                     let rows = frames * g.sq, r0 = f0 * g.sq
                     let xt = xs.base + r0 * d
-                    let q = UnsafeMutablePointer<Float>.allocate(capacity: rows * d)
-                    let att = UnsafeMutablePointer<Float>.allocate(capacity: rows * d)
-                    let scores = UnsafeMutablePointer<Float>.allocate(capacity: max(1, g.sq * maxKeys))
-                    let hidden = UnsafeMutablePointer<Float>.allocate(capacity: rows * 2 * d)
-                    defer { q.deallocate(); att.deallocate(); scores.deallocate(); hidden.deallocate() }
+                    let q = buffer, att = buffer + tileRows * d, hidden = buffer + 2 * tileRows * d
+                    let scores = buffer + 4 * tileRows * d
                     layer.qW.withPointer { qW in layer.qB.withPointer { qB in
                         Kernels.linear(xt, rows: rows, inDim: d, ldx: d, weight: qW, outDim: d, bias: qB, into: q, ldy: d)
                     } }
@@ -119,13 +118,11 @@ extension FusionModule {
                 let xs = x.shared
                 let tiles = (nq + Self.rowTile - 1) / Self.rowTile
                 let widest = mlp.map(\.outDim).max() ?? d
-                Parallel.forEach(tiles, threads: threads) { t in
+                Parallel.forEach(tiles, threads: threads, scratch: 2 * Self.rowTile * widest) { t, buffer in
                     let r0 = t * Self.rowTile, rows = min(Self.rowTile, nq - r0)
                     let o = out.base + r0 * outDim
                     var cur = UnsafeMutablePointer<Float>(xs.base + r0 * d), curDim = d
-                    let bufA = UnsafeMutablePointer<Float>.allocate(capacity: rows * widest)
-                    let bufB = UnsafeMutablePointer<Float>.allocate(capacity: rows * widest)
-                    defer { bufA.deallocate(); bufB.deallocate() }
+                    let bufA = buffer, bufB = buffer + Self.rowTile * widest
                     for (i, layer) in mlp.enumerated() {
                         if i > 0 { Kernels.gelu(cur, count: rows * curDim) }
                         let dst = i == mlp.count - 1 ? o : (i % 2 == 0 ? bufA : bufB)

@@ -20,13 +20,48 @@ enum Kernels {
         if let bias { addBias(y, rows: rows, n: outDim, ld: ldy, bias: bias) }
     }
 
-    /// The exact GELU `0.5·x·(1 + erf(x/√2))` (PyTorch `nn.GELU()` default), in place.
+    /// The exact (erf) GELU `0.5·x·(1 + erf(x/√2))` (PyTorch `nn.GELU()` default, not the tanh form), in place.
+    ///
+    /// erf is evaluated as PyTorch's vectorised CPU kernel does (Abramowitz–Stegun 7.1.26, absolute error ≤ 1.5e-7,
+    /// with a polynomial exp), in a loop the compiler vectorises.
     static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
         let invSqrt2: Float = 0.70710678118654752440
         for i in 0..<count {
             let v = x[i]
-            x[i] = 0.5 * v * (1 + erf(v * invSqrt2))
+            x[i] = 0.5 * v * (1 + erfApprox(v * invSqrt2))
         }
+    }
+
+    /// erf(x) by Abramowitz–Stegun 7.1.26: `1 − (a1·t + … + a5·t⁵)·e^(−x²)`, `t = 1/(1 + p·|x|)`, odd-extended.
+    @inline(__always)
+    static func erfApprox(_ x: Float) -> Float {
+        let p: Float = 0.3275911
+        let a1: Float = 0.254829592, a2: Float = -0.284496736, a3: Float = 1.421413741, a4: Float = -1.453152027, a5: Float = 1.061405429
+        let ax = abs(x)
+        let t = 1 / (1 + p * ax)
+        let poly = ((((a5 * t + a4) * t + a3) * t + a2) * t + a1) * t
+        let r = 1 - poly * expApprox(-ax * ax)
+        return x < 0 ? -r : r
+    }
+
+    /// e^x for fp32 (Cephes-style: range reduction by ln 2, degree-6 polynomial, scaling through the exponent
+    /// bits); relative error ≈ 2 ulp on [−87, 88]; inputs below −87.3 give ≈ 1e-38 (not 0), above 88.7 are clamped.
+    @inline(__always)
+    static func expApprox(_ x0: Float) -> Float {
+        let x = min(max(x0, -87.33654), 88.72284)
+        let magic: Float = 12582912            // 1.5·2²³: adding it rounds to an integer in the low mantissa bits
+        let t = x * 1.44269504088896341 + magic
+        let n = t - magic
+        let r = (x - n * 0.693359375) - n * -2.12194440e-4
+        var p: Float = 1.9875691500e-4
+        p = p * r + 1.3981999507e-3
+        p = p * r + 8.3334519073e-3
+        p = p * r + 4.1665795894e-2
+        p = p * r + 1.6666665459e-1
+        p = p * r + 5.0000001201e-1
+        let y = p * (r * r) + r + 1
+        let e = (t.bitPattern &- magic.bitPattern) &+ 127
+        return y * Float(bitPattern: e << 23)
     }
 
     /// LayerNorm over rows of width `n` (biased variance, `eps`, affine), from `x` (stride `ldx`) into `y`
@@ -46,16 +81,26 @@ enum Kernels {
         }
     }
 
-    /// Row-wise softmax in place (`rows×n`, contiguous).
+    /// Row-wise softmax in place (`rows×n`, contiguous). Max and sum use eight partial lanes so the loops vectorise.
     static func softmaxRows(_ s: UnsafeMutablePointer<Float>, rows: Int, n: Int) {
+        let n8 = n & ~7
         for r in 0..<rows {
             let row = s + r * n
-            var mx = -Float.infinity
-            for j in 0..<n { mx = max(mx, row[j]) }
-            var sum: Float = 0
-            for j in 0..<n { let e = exp(row[j] - mx); row[j] = e; sum += e }
+            var m = SIMD8<Float>(repeating: -.infinity)
+            var j = 0
+            while j < n8 {
+                m = pointwiseMax(m, UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self)); j += 8
+            }
+            var mx = m.max()
+            while j < n { mx = max(mx, row[j]); j += 1 }
+            for k in 0..<n { row[k] = expApprox(row[k] - mx) }
+            var acc = SIMD8<Float>(repeating: 0)
+            j = 0
+            while j < n8 { acc += UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self); j += 8 }
+            var sum = acc.sum()
+            while j < n { sum += row[j]; j += 1 }
             let inv = 1 / sum
-            for j in 0..<n { row[j] *= inv }
+            for k in 0..<n { row[k] *= inv }
         }
     }
 }

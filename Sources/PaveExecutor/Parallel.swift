@@ -12,10 +12,11 @@ final class SharedFloats: @unchecked Sendable {
     let count: Int
     let base: UnsafeMutablePointer<Float>
 
-    init(count: Int) {
+    /// Allocates `count` values; zeroed only when `zeroed` (most buffers are fully overwritten).
+    init(count: Int, zeroed: Bool = false) {
         self.count = count
         base = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
-        base.initialize(repeating: 0, count: max(count, 1))
+        if zeroed { base.initialize(repeating: 0, count: max(count, 1)) }
     }
 
     deinit { base.deallocate() }
@@ -38,6 +39,19 @@ enum Parallel {
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             var i = w
             while i < count { body(i); i += workers }
+        }
+    }
+
+    /// Like ``forEach(_:threads:_:)``, giving each worker one scratch buffer of `scratch` floats, allocated once
+    /// per call (`body(tile, scratch)`).
+    static func forEach(_ count: Int, threads: Int, scratch: Int, _ body: @Sendable (Int, UnsafeMutablePointer<Float>) -> Void) {
+        guard count > 0 else { return }
+        let workers = max(1, min(threads, count))
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: max(scratch, 1))
+            defer { buffer.deallocate() }
+            var i = w
+            while i < count { body(i, buffer); i += workers }
         }
     }
 

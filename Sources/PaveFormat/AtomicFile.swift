@@ -53,6 +53,25 @@ public final class AtomicFileWriter {
         }
     }
 
+    /// Overwrites bytes at `offset` of what has been written so far (`pwrite`; the append position is unchanged).
+    /// Used to fill in a header or index once the data after it is known.
+    public func write(_ bytes: [UInt8], at offset: Int) throws(AtomicFileError) {
+        var failure: AtomicFileError?
+        bytes.withUnsafeBytes { buf in
+            var done = 0
+            while done < buf.count, let base = buf.baseAddress {
+                let n = pwrite(fd, base + done, buf.count - done, off_t(offset + done))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = .writeFailed(path: destination.path, reason: String(cString: strerror(errno)))
+                    return
+                }
+                done += n
+            }
+        }
+        if let failure { throw failure }
+    }
+
     /// Appends bytes.
     public func write(_ data: Data) throws(AtomicFileError) { try write([UInt8](data)) }
 

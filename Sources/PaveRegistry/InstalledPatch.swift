@@ -52,8 +52,24 @@ public struct InstalledPatch: Codable, Sendable, Equatable {
         installedAt = row.string(13) ?? ""
     }
 
+    /// Decodes a JSON array of strings as the index stores it. The common case (no escapes) is split by hand:
+    /// `list` decodes two such arrays per row and must stay fast with many thousands of rows.
     static func stringArray(_ json: String?) -> [String] {
-        guard let json, let v = try? JSONValue.parse(Array(json.utf8)) else { return [] }
+        guard let json, json != "[]" else { return [] }
+        let bytes = Array(json.utf8)
+        if !bytes.contains(UInt8(ascii: "\\")), bytes.first == UInt8(ascii: "["), bytes.last == UInt8(ascii: "]") {
+            var out: [String] = []
+            var i = 1
+            while i < bytes.count - 1 {
+                guard bytes[i] == UInt8(ascii: "\"") else { i += 1; continue }
+                var j = i + 1
+                while j < bytes.count - 1, bytes[j] != UInt8(ascii: "\"") { j += 1 }
+                out.append(String(decoding: bytes[(i + 1)..<j], as: UTF8.self))
+                i = j + 1
+            }
+            return out
+        }
+        guard let v = try? JSONValue.parse(bytes) else { return [] }
         return v.arrayValue?.compactMap(\.stringValue) ?? []
     }
 }

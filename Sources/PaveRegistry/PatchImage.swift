@@ -24,9 +24,12 @@ public struct PatchImage: Sendable {
     public var size: Int
     /// Tensor data regions, in any order.
     public var regions: [Region]
+    /// Every tensor's shape, by name (for the base-compatibility check of `install --base`).
+    public var tensorShapes: [String: [Int]]
 
-    public init(path: String, manifest: Manifest, digest: String, size: Int, regions: [Region]) {
+    public init(path: String, manifest: Manifest, digest: String, size: Int, regions: [Region], tensorShapes: [String: [Int]]) {
         self.path = path; self.manifest = manifest; self.digest = digest; self.size = size; self.regions = regions
+        self.tensorShapes = tensorShapes
     }
 
     /// The digest's 64 hex digits, validated.

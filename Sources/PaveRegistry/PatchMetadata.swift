@@ -35,8 +35,8 @@ struct PatchMetadata: Sendable, Equatable {
         loraModules = lora?["target_modules"]?.arrayValue?.compactMap(\.stringValue) ?? []
     }
 
-    /// The base-model signature and model name of a `base` section: a string (a `sha256:` signature or a model
-    /// name) or an object with `signature` / `digest` and `model` / `name` / `model_id` members.
+    /// The base-model signature and model name of a `base` section (``BaseReference``: `structural_signature`,
+    /// `name`); also accepts a bare string (a `sha256:` signature or a model name).
     static func base(_ value: JSONValue?) -> (signature: String?, model: String?) {
         guard let value else { return (nil, nil) }
         if let s = value.stringValue { return s.hasPrefix("sha256:") ? (s, nil) : (nil, s) }
@@ -44,7 +44,7 @@ struct PatchMetadata: Sendable, Equatable {
             for k in keys { if let s = value[k]?.stringValue, !s.isEmpty { return s } }
             return nil
         }
-        return (first(["signature", "digest", "id"]), first(["model", "name", "model_id", "hf_repo"]))
+        return (first(["structural_signature", "signature"]), first(["name", "model"]))
     }
 
     /// Whether `wanted` (a signature, a signature prefix of ≥ 8 hex digits, or a model name) names this base.

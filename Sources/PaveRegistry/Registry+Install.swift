@@ -26,8 +26,8 @@ public struct InstallResult: Codable, Sendable, Equatable {
 extension Registry {
     /// Verifies and installs `paths`, all or nothing.
     ///
-    /// Every file is verified first (structure and hashes, by ``reader``); with `base` each must be for
-    /// that base (a signature, a signature prefix or a model name). Then every segment is written as a
+    /// Every file is verified first (structure and hashes, by ``reader``); with `base` each must fit that
+    /// base (see ``BaseRequirement``). Then every segment is written as a
     /// content-addressed blob (temp + fsync + rename; existing blobs are reused), then each patch's recipe,
     /// and finally one SQLite transaction records all patches, blobs and reference counts. A crash at any
     /// point leaves the index as it was before or after; blobs written by an interrupted install are
@@ -35,15 +35,12 @@ extension Registry {
     /// - Throws: the container's errors for a damaged file; ``RegistryError`` for a bad name, a base
     ///   mismatch, a `name:version` already installed with other content, or a store failure.
     @discardableResult
-    public func install(paths: [String], base: String? = nil) throws -> [InstallResult] {
+    public func install(paths: [String], base: BaseRequirement? = nil) throws -> [InstallResult] {
         var images: [(PatchImage, PatchMetadata)] = []
         for path in paths {
             let image = try reader.verifiedImage(ofFileAt: path)
             let meta = try PatchMetadata(manifest: image.manifest, path: path)
-            if let base, !meta.matchesBase(base) {
-                let declared = [meta.baseModel, meta.baseSignature].compactMap { $0 }.joined(separator: " / ")
-                throw RegistryError.baseMismatch(file: path, wanted: base, patchBase: declared.isEmpty ? "(no base declared)" : declared)
-            }
+            try base?.check(image, meta: meta)
             images.append((image, meta))
         }
         return try install(images)

@@ -27,11 +27,13 @@ extension Registry {
         return Self.sorted(try db.query(sql, bindings).map(InstalledPatch.init(row:)))
     }
 
+    /// By name (byte order), then version (``VersionOrder``).
     static func sorted(_ patches: [InstalledPatch]) -> [InstalledPatch] {
-        patches.sorted { a, b in
-            if a.name != b.name { return a.name < b.name }
-            return VersionOrder(a.version) < VersionOrder(b.version)
-        }
+        let keyed = patches.map { (name: Array($0.name.utf8), version: VersionOrder($0.version), patch: $0) }
+        return keyed.sorted { a, b in
+            if a.name != b.name { return a.name.lexicographicallyPrecedes(b.name) }
+            return a.version < b.version
+        }.map(\.patch)
     }
 
     /// Full-text search over name, description, tags, side channel and base model. Every word of `text`

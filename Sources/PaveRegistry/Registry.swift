@@ -77,3 +77,8 @@ public final class Registry {
                      blobs: Int(b?.int(0) ?? 0), storedBytes: Int(b?.int(1) ?? 0))
     }
 }
+
+extension Registry {
+    /// The linked SQLite library's version.
+    public static var sqliteVersion: String { SQLiteConnection.libraryVersion }
+}

@@ -13,6 +13,8 @@ public enum RegistryError: PaveError, Equatable {
     case invalidReference(String, reason: String)
     /// Nothing installed matches the reference.
     case notInstalled(String)
+    /// A patch argument is neither an existing file nor an installed patch.
+    case noSuchPatch(String, home: String)
     /// A digest prefix or name matches several installed patches.
     case ambiguousReference(String, candidates: [String])
     /// `name:version` is already installed with different content.
@@ -27,6 +29,8 @@ public enum RegistryError: PaveError, Equatable {
     case schemaTooNew(path: String, found: Int, supported: Int)
     /// A path computed for the store would leave `PAVE_HOME`.
     case outsideHome(path: String, home: String)
+    /// Verification of the patch file failed (`install` verifies first); every problem found.
+    case patchDamaged(file: String, problems: [String])
     /// The patch file cannot be installed as it is (no name, no digest, a region outside the file …).
     case unsupportedPatch(file: String, reason: String)
 
@@ -37,6 +41,7 @@ public enum RegistryError: PaveError, Equatable {
         case .invalidVersion: return "registry.invalid_version"
         case .invalidReference: return "registry.invalid_reference"
         case .notInstalled: return "registry.not_installed"
+        case .noSuchPatch: return "registry.no_such_patch"
         case .ambiguousReference: return "registry.ambiguous_reference"
         case .versionConflict: return "registry.version_conflict"
         case .baseMismatch: return "registry.base_mismatch"
@@ -45,14 +50,15 @@ public enum RegistryError: PaveError, Equatable {
         case .schemaTooNew: return "registry.schema_too_new"
         case .outsideHome: return "registry.outside_home"
         case .unsupportedPatch: return "registry.unsupported_patch"
+        case .patchDamaged: return "registry.patch_damaged"
         }
     }
 
     public var category: PaveErrorCategory {
         switch self {
         case .database, .io, .schemaTooNew: return .io
-        case .notInstalled, .ambiguousReference, .invalidReference: return .usage
-        case .baseMismatch, .corruptStore: return .checkFailed
+        case .notInstalled, .noSuchPatch, .ambiguousReference, .invalidReference: return .usage
+        case .baseMismatch, .corruptStore, .patchDamaged: return .checkFailed
         case .invalidName, .invalidVersion, .versionConflict, .outsideHome, .unsupportedPatch: return .invalidInput
         }
     }
@@ -69,6 +75,8 @@ public enum RegistryError: PaveError, Equatable {
             return "invalid patch reference \(quoted(reference)): \(reason)"
         case let .notInstalled(reference):
             return "no installed patch matches \(quoted(reference)) (see `pavepkg list`)"
+        case let .noSuchPatch(argument, home):
+            return "no file \(quoted(argument)) and no patch installed under that name or digest in \(home)"
         case let .ambiguousReference(reference, candidates):
             return "\(quoted(reference)) is ambiguous; it matches: \(candidates.joined(separator: ", "))"
         case let .versionConflict(name, version, installed, offered):
@@ -83,6 +91,8 @@ public enum RegistryError: PaveError, Equatable {
             return "index \(path) has schema version \(found); this pavepkg understands up to \(supported)"
         case let .outsideHome(path, home):
             return "refusing to touch \(path): outside PAVE_HOME \(home)"
+        case let .patchDamaged(file, problems):
+            return "\(file) failed verification, not installed: " + problems.joined(separator: "; ")
         case let .unsupportedPatch(file, reason):
             return "cannot install \(file): \(reason)"
         }

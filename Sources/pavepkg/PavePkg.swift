@@ -8,7 +8,13 @@ struct PavePkg: ParsableCommand {
         abstract: "Pack, inspect, verify, run, compose and store PAVE patches (.pave files).",
         version: PaveKitVersion.string,
         subcommands: [
+            PackCommand.self,
+            InspectCommand.self,
+            UnpackCommand.self,
+            VerifyCommand.self,
             SignatureCommand.self,
+            PresetsCommand.self,
+            ExportCommand.self,
         ]
     )
 }

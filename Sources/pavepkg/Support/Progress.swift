@@ -2,9 +2,9 @@ import Foundation
 
 /// A one-line progress indicator on stderr, shown only when stderr is a terminal and redrawn at most
 /// ten times a second. Safe to call from one thread at a time.
-final class ProgressLine {
+final class ProgressLine: @unchecked Sendable {  // unchecked: callers report from one thread at a time
     private let label: String
-    private let total: Int64
+    private var total: Int64
     private var lastDraw = Date.distantPast
     private let enabled: Bool
 
@@ -24,6 +24,12 @@ final class ProgressLine {
         FileHandle.standardError.write(Data(String(format: "\r%@ %5.1f%% (%@ / %@)", label, pct, Self.bytes(done), Self.bytes(total)).utf8))
     }
 
+    /// Reports `done` units of a `total` that is known only once work starts.
+    func update(_ done: Int64, total: Int64) {
+        self.total = total
+        update(done)
+    }
+
     /// Clears the line.
     func finish() {
         guard enabled else { return }
@@ -37,4 +43,27 @@ final class ProgressLine {
         if d >= 1024 { return String(format: "%.1f KiB", d / 1024) }
         return "\(n) B"
     }
+}
+
+/// Progress of a multi-phase job reported as `(phase, done, total)` from one thread at a time (the shape of
+/// the importer's and exporter's `progress` callbacks): one ``ProgressLine`` per phase; a phase with an
+/// unknown total (0) shows just its label.
+final class PhasedProgress: @unchecked Sendable {
+    private var phase = ""
+    private var line: ProgressLine?
+
+    /// The callback to hand to the library.
+    var callback: @Sendable (String, Int64, Int64) -> Void { { [self] in self.update($0, $1, $2) } }
+
+    func update(_ label: String, _ done: Int64, _ total: Int64) {
+        if label != phase {
+            line?.finish()
+            phase = label
+            line = ProgressLine(label, total: total)
+        }
+        line?.update(total > 0 ? done : 0)
+    }
+
+    /// Clears the line.
+    func finish() { line?.finish() }
 }

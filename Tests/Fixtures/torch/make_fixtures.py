@@ -109,3 +109,24 @@ with open("expected.json", "w") as f:
     json.dump({"views.bin": expected("views.bin"), "state_dict.bin": expected("state_dict.bin"),
                "pave_tiny_lora/non_lora_trainables.bin": expected(os.path.join(out, "non_lora_trainables.bin"))},
               f, indent=1, sort_keys=True)
+
+# 7. The same fusion tensors as a plain safetensors file ("the source tensors" of the executor check: the
+#    executor must give identical outputs on these and on the imported patch).
+from safetensors.torch import save_file
+src = torch.load(os.path.join(out, "non_lora_trainables.bin"), weights_only=True)
+save_file({k: v.contiguous() for k, v in src.items()}, "pave_tiny_fusion_source.safetensors")
+
+# 8. DEFLATE edge cases for the inflater: stored blocks (level 0), fixed and dynamic Huffman blocks, long
+#    back-references (runs of zeros), incompressible data, an empty entry; the tests check size and CRC-32.
+import random
+rng = random.Random(7)
+text = (" ".join(rng.choice(["pave", "lora", "fusion", "tensor", "zip", "inflate", "a", "the"]) for _ in range(6000))).encode()
+noise = bytes(rng.getrandbits(8) for _ in range(40000))
+with zipfile.ZipFile("deflate_cases.zip", "w") as z:
+    for level in (0, 1, 6, 9):
+        z.writestr(f"cases/text.l{level}", text, compress_type=zipfile.ZIP_DEFLATED, compresslevel=level)
+    z.writestr("cases/zeros.l9", bytes(300000), compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+    z.writestr("cases/noise.l6", noise, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+    z.writestr("cases/short.l6", b"abc", compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+    z.writestr("cases/empty.l6", b"", compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+    z.writestr("cases/mixed.l9", text[:5000] + noise[:5000] + bytes(70000) + text, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)

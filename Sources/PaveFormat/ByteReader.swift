@@ -1,0 +1,44 @@
+/// Reads little-endian integers from a byte buffer that was loaded from `base` in a file, tracking the absolute
+/// offset of each field so errors can name it. Every read is bounds-checked.
+struct ByteReader {
+    let bytes: [UInt8]
+    /// Absolute file offset of `bytes[0]`.
+    let base: Int
+    private(set) var position = 0
+
+    init(_ bytes: [UInt8], base: Int) {
+        self.bytes = bytes
+        self.base = base
+    }
+
+    /// Absolute file offset of the next byte.
+    var offset: Int { base + position }
+    var remaining: Int { bytes.count - position }
+    var isAtEnd: Bool { position == bytes.count }
+
+    /// Reads `n` bytes, or nil when fewer remain.
+    mutating func take(_ n: Int) -> ArraySlice<UInt8>? {
+        guard n >= 0, n <= remaining else { return nil }
+        defer { position += n }
+        return bytes[position..<position + n]
+    }
+
+    mutating func u8() -> UInt8? { take(1).map { $0[$0.startIndex] } }
+    mutating func u16() -> UInt16? { take(2).map { le($0) }.map { UInt16(truncatingIfNeeded: $0) } }
+    mutating func u32() -> UInt32? { take(4).map { le($0) }.map { UInt32(truncatingIfNeeded: $0) } }
+    mutating func u64() -> UInt64? { take(8).map { le($0) } }
+
+    private func le(_ s: ArraySlice<UInt8>) -> UInt64 {
+        var v: UInt64 = 0
+        for (i, b) in s.enumerated() { v |= UInt64(b) << (8 * UInt64(i)) }
+        return v
+    }
+
+    /// Reads a little-endian u64 at `index` of `bytes` (no cursor), nil if out of range.
+    static func u64(_ bytes: [UInt8], at index: Int) -> UInt64? {
+        guard index >= 0, index <= bytes.count - 8 else { return nil }
+        var v: UInt64 = 0
+        for i in 0..<8 { v |= UInt64(bytes[index + i]) << (8 * UInt64(i)) }
+        return v
+    }
+}

@@ -1,0 +1,98 @@
+/// Encodes and decodes single chunks (spec §7). One instance per worker thread: it owns zstd contexts and
+/// scratch buffers that are reused from chunk to chunk.
+final class ChunkCodec {
+    private let plain: ZstdCompressor?
+    private let tuned: ZstdCompressor?
+    private var decompressor: ZstdDecompressor?
+    private var scratch: [UInt8] = []
+
+    /// A codec that can encode at `level` (pass nil for a decode-only codec).
+    init(level: Int32?) throws(ZstdFailure) {
+        if let level {
+            plain = try ZstdCompressor(ZstdParameters(level: level, literalTuned: false))
+            tuned = try ZstdCompressor(ZstdParameters(level: level, literalTuned: true))
+        } else {
+            plain = nil
+            tuned = nil
+        }
+    }
+
+    /// The encoded form of one chunk: raw when the preferred encoding does not make it strictly smaller.
+    func encode(_ raw: [UInt8], dtype: DType) throws(ZstdFailure) -> (encoding: ChunkEncoding, width: Int, bytes: [UInt8]) {
+        let (preferred, width) = ChunkEncoding.preferred(for: dtype)
+        guard !raw.isEmpty, preferred != .raw, let plain, let tuned else { return (.raw, 0, raw) }
+        let grouped = preferred == .groupedZstd || preferred == .rotatedGroupedZstd
+        guard !grouped || raw.count % width == 0 else { return try encodePlain(raw, plain) }
+        var out = [UInt8](repeating: 0, count: raw.count)
+        var size: Int?
+        var failure: ZstdFailure?
+        if grouped {
+            if scratch.count < raw.count { scratch = [UInt8](repeating: 0, count: raw.count) }
+            raw.withUnsafeBytes { src in
+                scratch.withUnsafeMutableBytes { s in
+                    let g = UnsafeMutableRawBufferPointer(rebasing: s[0..<raw.count])
+                    ByteGrouping.encode(src, into: g, width: width, rotate: preferred == .rotatedGroupedZstd)
+                    out.withUnsafeMutableBytes { o in
+                        do throws(ZstdFailure) { size = try tuned.compress(UnsafeRawBufferPointer(g), into: o) } catch { failure = error }
+                    }
+                }
+            }
+        } else {
+            return try encodePlain(raw, plain)
+        }
+        if let failure { throw failure }
+        guard let size else { return (.raw, 0, raw) }
+        out.removeLast(out.count - size)
+        return (preferred, width, out)
+    }
+
+    private func encodePlain(_ raw: [UInt8], _ c: ZstdCompressor) throws(ZstdFailure) -> (encoding: ChunkEncoding, width: Int, bytes: [UInt8]) {
+        var out = [UInt8](repeating: 0, count: raw.count)
+        var size: Int?
+        var failure: ZstdFailure?
+        raw.withUnsafeBytes { src in
+            out.withUnsafeMutableBytes { o in
+                do throws(ZstdFailure) { size = try c.compress(src, into: o) } catch { failure = error }
+            }
+        }
+        if let failure { throw failure }
+        guard let size else { return (.raw, 0, raw) }
+        out.removeLast(out.count - size)
+        return (.zstd, 0, out)
+    }
+
+    /// Decodes `stored` (a chunk's stored bytes) into `dst`, which has exactly the chunk's raw length.
+    func decode(_ stored: UnsafeRawBufferPointer, encoding: ChunkEncoding, width: Int, into dst: UnsafeMutableRawBufferPointer) throws(ZstdFailure) {
+        switch encoding {
+        case .raw:
+            guard stored.count == dst.count else {
+                throw ZstdFailure(reason: "a raw chunk stores \(stored.count) bytes but its raw length is \(dst.count)")
+            }
+            if let s = stored.baseAddress, let d = dst.baseAddress { d.copyMemory(from: s, byteCount: dst.count) }
+        case .zstd:
+            try decoder().decompress(stored, into: dst)
+        case .groupedZstd, .rotatedGroupedZstd:
+            guard width == 2 || width == 4 || width == 8, dst.count % width == 0 else {
+                throw ZstdFailure(reason: "width \(width) is not 2, 4 or 8 or does not divide the raw length \(dst.count)")
+            }
+            if scratch.count < dst.count { scratch = [UInt8](repeating: 0, count: dst.count) }
+            let d = try decoder()
+            var failure: ZstdFailure?
+            scratch.withUnsafeMutableBytes { s in
+                let g = UnsafeMutableRawBufferPointer(rebasing: s[0..<dst.count])
+                do throws(ZstdFailure) {
+                    try d.decompress(stored, into: g)
+                    ByteGrouping.decode(UnsafeRawBufferPointer(g), into: dst, width: width, rotate: encoding == .rotatedGroupedZstd)
+                } catch { failure = error }
+            }
+            if let failure { throw failure }
+        }
+    }
+
+    private func decoder() throws(ZstdFailure) -> ZstdDecompressor {
+        if let decompressor { return decompressor }
+        let d = try ZstdDecompressor()
+        decompressor = d
+        return d
+    }
+}

@@ -1,0 +1,105 @@
+import Crypto
+import Foundation
+
+extension PaveFile {
+    /// Reads a whole tensor, decoding its chunks in parallel, and checks its SHA-256.
+    /// - Throws: ``PaveFormatError/missingTensor(path:tensor:)``, ``PaveFormatError/invalidChunk(path:tensor:chunk:offset:reason:)``,
+    ///   ``PaveFormatError/hashMismatch(path:tensor:offset:expected:actual:)``.
+    public func readTensor(_ name: String) throws -> TensorData {
+        guard let e = entry(name) else { throw PaveFormatError.missingTensor(path: path, tensor: name) }
+        return try readTensor(e)
+    }
+
+    /// Reads the tensor of `entry` (see ``readTensor(_:)``).
+    public func readTensor(_ e: PaveTensorEntry) throws -> TensorData {
+        var bytes = [UInt8](repeating: 0, count: e.byteCount)
+        try bytes.withUnsafeMutableBytes { dst in
+            try decode(e, chunks: 0..<e.chunks.count, into: dst, rawBase: 0)
+        }
+        let actual = Array(SHA256.hash(data: bytes))
+        guard actual == e.sha256 else {
+            throw PaveFormatError.hashMismatch(path: path, tensor: e.name, offset: e.regionOffset, expected: e.sha256Hex, actual: "sha256:" + Hex.string(actual))
+        }
+        return try TensorData(dtype: e.dtype, shape: e.shape, bytes: bytes)
+    }
+
+    /// Reads `count` raw bytes of a tensor starting `offset` bytes into it, decoding only the chunks that
+    /// overlap. Partial reads cannot be checked against the tensor's SHA-256 (zstd frames still carry their
+    /// own checksum); use ``readTensor(_:)`` or ``forEachChunk(of:_:)`` for checked reads.
+    public func readBytes(of e: PaveTensorEntry, offset: Int, count: Int) throws -> [UInt8] {
+        guard offset >= 0, count >= 0, offset <= e.byteCount, count <= e.byteCount - offset else {
+            throw PaveFormatError.invalidInput(tensor: e.name, reason: "read of \(count) bytes at \(offset) is outside its \(e.byteCount) bytes")
+        }
+        guard count > 0 else { return [] }
+        let first = offset / e.chunkSize
+        let last = (offset + count - 1) / e.chunkSize
+        let rawBase = first * e.chunkSize
+        let span = e.chunks[last].rawOffset + e.chunks[last].rawLength - rawBase
+        var buffer = [UInt8](repeating: 0, count: span)
+        try buffer.withUnsafeMutableBytes { try decode(e, chunks: first..<(last + 1), into: $0, rawBase: rawBase) }
+        if offset == rawBase && count == span { return buffer }
+        return Array(buffer[(offset - rawBase)..<(offset - rawBase + count)])
+    }
+
+    /// Streams a tensor's raw bytes chunk by chunk, in order, decoding a bounded window of chunks in parallel
+    /// (memory: about 2 × threads chunks), then checks the SHA-256 of everything delivered.
+    ///
+    /// `body` gets (offset of the bytes in the tensor, the bytes). When the hash does not match, the error is
+    /// thrown after the last call: a caller writing a file must discard what it wrote (as `AtomicFileWriter` does).
+    public func forEachChunk(of e: PaveTensorEntry, _ body: (Int, UnsafeRawBufferPointer) throws -> Void) throws {
+        var hasher = SHA256()
+        let window = max(1, threads * 2)
+        var buffer: [UInt8] = []
+        var start = 0
+        while start < e.chunks.count {
+            let end = min(e.chunks.count, start + window)
+            let rawBase = e.chunks[start].rawOffset
+            let span = e.chunks[end - 1].rawOffset + e.chunks[end - 1].rawLength - rawBase
+            if buffer.count < span { buffer = [UInt8](repeating: 0, count: span) }
+            try buffer.withUnsafeMutableBytes { all in
+                let dst = UnsafeMutableRawBufferPointer(rebasing: all[0..<span])
+                try decode(e, chunks: start..<end, into: dst, rawBase: rawBase)
+                for c in e.chunks[start..<end] {
+                    let part = UnsafeRawBufferPointer(rebasing: dst[(c.rawOffset - rawBase)..<(c.rawOffset - rawBase + c.rawLength)])
+                    hasher.update(bufferPointer: part)
+                    try body(c.rawOffset, part)
+                }
+            }
+            start = end
+        }
+        let actual = Array(hasher.finalize())
+        guard actual == e.sha256 else {
+            throw PaveFormatError.hashMismatch(path: path, tensor: e.name, offset: e.regionOffset, expected: e.sha256Hex, actual: "sha256:" + Hex.string(actual))
+        }
+    }
+
+    /// Decodes chunks `range` of `e` into `dst`, where `dst[0]` is raw byte `rawBase` of the tensor.
+    func decode(_ e: PaveTensorEntry, chunks range: Range<Int>, into dst: UnsafeMutableRawBufferPointer, rawBase: Int) throws {
+        guard !range.isEmpty else { return }
+        let workers = min(threads, range.count)
+        let codecs: [ChunkCodec]
+        do { codecs = try self.codecs.take(workers) } catch { throw PaveFormatError.io(path: path, reason: error.reason) }
+        defer { self.codecs.give(codecs) }
+        let lower = range.lowerBound
+        try ParallelWork.run(count: range.count, contexts: codecs) { [self] k, codec in
+            let j = lower + k
+            let c = e.chunks[j]
+            guard let encoding = c.encoding else {
+                throw PaveFormatError.invalidChunk(path: path, tensor: e.name, chunk: j, offset: c.recordOffset + 24,
+                                                   reason: "encoding code \(c.encodingCode) is not defined in format 1.0 (file is \(major).\(minor)); update pavepkg")
+            }
+            let stored: [UInt8]
+            do { stored = try source.read(at: c.offset, count: c.storedLength) } catch let err as PaveError where err.category != .io {
+                throw PaveFormatError.truncated(path: path, what: "tensor \"\(e.name)\" chunk \(j)", offset: c.offset, needed: c.storedLength, fileSize: source.size)
+            } catch {
+                throw PaveFormatError.io(path: path, reason: "\(error)")
+            }
+            let out = UnsafeMutableRawBufferPointer(rebasing: dst[(c.rawOffset - rawBase)..<(c.rawOffset - rawBase + c.rawLength)])
+            do {
+                try stored.withUnsafeBytes { try codec.decode($0, encoding: encoding, width: c.width, into: out) }
+            } catch let failure as ZstdFailure {
+                throw PaveFormatError.invalidChunk(path: path, tensor: e.name, chunk: j, offset: c.offset, reason: failure.reason)
+            }
+        }
+    }
+}

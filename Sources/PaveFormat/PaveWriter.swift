@@ -1,0 +1,235 @@
+import Crypto
+import Foundation
+
+/// Writes `.pave` files (spec `spec/pave-format-v1.md`).
+///
+/// Streaming: tensors are read chunk by chunk from their ``TensorSource``s, a bounded batch of chunks is
+/// encoded in parallel, then hashed and appended in order; the index and header are filled in at the end.
+/// Memory stays at a few chunks per thread whatever the patch size. Tensors are sorted by the UTF-8 bytes of
+/// their names and every chunk is encoded independently, so the same inputs and options give byte-identical
+/// files for any thread count. The file appears atomically (temporary file, fsync, rename) or not at all.
+public enum PaveWriter {
+    /// Writes `tensors` and `manifest` to `url`.
+    ///
+    /// `format_version` is set to `"1.0"`; every other manifest field is written as given (canonical JSON).
+    /// - Throws: ``PaveFormatError`` for invalid names, shapes, options or limits, and for failing sources;
+    ///   ``AtomicFileError`` when the file cannot be written. Nothing is left at `url` on error.
+    @discardableResult
+    public static func write(manifest: Manifest, tensors: [any TensorSource], to url: URL, options: PackOptions = PackOptions()) throws -> PackSummary {
+        try options.validate()
+        let plan = try prepare(tensors, chunkSize: options.chunkSize)
+        var manifest = manifest
+        manifest.formatVersion = "\(PaveLimits.major).\(PaveLimits.minor)"
+        let manifestBytes = [UInt8](manifest.canonicalData())
+        guard manifestBytes.count <= PaveLimits.maxManifestLength else {
+            throw PaveFormatError.limitExceeded(path: url.path, field: "manifest_length", offset: PaveHeader.Field.manifestLength.rawValue,
+                                                value: manifestBytes.count, limit: PaveLimits.maxManifestLength)
+        }
+        let out = try AtomicFileWriter(destination: url)
+        do {
+            let summary = try write(plan, manifestBytes: manifestBytes, to: out, options: options)
+            try out.commit()
+            return summary
+        } catch {
+            out.abort()
+            throw error
+        }
+    }
+
+    /// A tensor accepted for writing.
+    struct Item {
+        let source: any TensorSource
+        let nameBytes: [UInt8]
+        let byteCount: Int
+        let chunkCount: Int
+    }
+
+    /// Checks names, shapes and limits; sorts by name bytes.
+    static func prepare(_ tensors: [any TensorSource], chunkSize: Int) throws(PaveFormatError) -> [Item] {
+        guard tensors.count <= PaveLimits.maxTensorCount else {
+            throw .invalidInput(tensor: tensors[PaveLimits.maxTensorCount].name, reason: "more than \(PaveLimits.maxTensorCount) tensors")
+        }
+        var items: [Item] = []
+        items.reserveCapacity(tensors.count)
+        var total = 0
+        for t in tensors {
+            if let problem = PaveLimits.nameProblem(t.name) { throw .invalidName(name: t.name, reason: problem) }
+            guard t.shape.count <= PaveLimits.maxRank else {
+                throw .invalidInput(tensor: t.name, reason: "rank \(t.shape.count) is over the limit of \(PaveLimits.maxRank)")
+            }
+            guard t.shape.allSatisfy({ $0 >= 0 && $0 <= PaveLimits.maxDimension }), let n = Shape.elementCount(t.shape),
+                let bytes = t.dtype.byteCount(elementCount: n)
+            else {
+                throw .invalidInput(tensor: t.name, reason: "shape \(Shape.describe(t.shape)) is not valid for \(t.dtype.rawValue) (negative, overflowing or not whole bytes)")
+            }
+            let (sum, o) = total.addingReportingOverflow(bytes)
+            guard !o, sum <= PaveLimits.maxTotalRawBytes else {
+                throw .invalidInput(tensor: t.name, reason: "the patch's raw size would exceed the limit of \(PaveLimits.maxTotalRawBytes) bytes")
+            }
+            total = sum
+            items.append(Item(source: t, nameBytes: Array(t.name.utf8), byteCount: bytes, chunkCount: (bytes + chunkSize - 1) / chunkSize))
+        }
+        items.sort { $0.nameBytes.lexicographicallyPrecedes($1.nameBytes) }
+        for i in items.indices.dropFirst() where items[i].nameBytes == items[i - 1].nameBytes {
+            throw .invalidName(name: items[i].source.name, reason: "appears twice (tensor names must be unique)")
+        }
+        return items
+    }
+
+    /// One encoded chunk waiting to be hashed and written.
+    private struct Encoded {
+        var raw: [UInt8] = []
+        var encoding = ChunkEncoding.raw
+        var width = 0
+        var stored: [UInt8] = []
+    }
+
+    private static func write(_ items: [Item], manifestBytes: [UInt8], to out: AtomicFileWriter, options: PackOptions) throws -> PackSummary {
+        var position = 0
+        func emit(_ b: [UInt8]) throws {
+            try out.write(b)
+            position += b.count
+        }
+        func pad() throws {
+            guard let a = PaveLimits.align(position) else { throw PaveFormatError.invalidInput(tensor: "", reason: "file offset overflow") }
+            if a > position { try emit([UInt8](repeating: 0, count: a - position)) }
+        }
+        var header = PaveHeader()
+        try emit([UInt8](repeating: 0, count: PaveLimits.headerLength))
+        header.manifestOffset = position
+        header.manifestLength = manifestBytes.count
+        try emit(manifestBytes)
+        try pad()
+        header.indexOffset = position
+        let indexLength = PaveIndexCodec.indexLength(items.map { ($0.nameBytes.count, $0.source.shape.count) })
+        guard indexLength <= PaveLimits.maxIndexLength else {
+            throw PaveFormatError.limitExceeded(path: out.destination.path, field: "index_length", offset: PaveHeader.Field.indexLength.rawValue,
+                                                value: indexLength, limit: PaveLimits.maxIndexLength)
+        }
+        header.indexLength = indexLength
+        try emit([UInt8](repeating: 0, count: indexLength))
+        try pad()
+        header.dataOffset = position
+
+        // Jobs: every (tensor, chunk) in file order, processed in bounded batches.
+        var jobs: [(item: Int, chunk: Int)] = []
+        for (i, it) in items.enumerated() { for j in 0..<it.chunkCount { jobs.append((i, j)) } }
+        let totalRaw = items.reduce(0) { $0 + $1.byteCount }
+        let batchSize = max(4, options.threads * 4)
+        let chunkSize = options.chunkSize
+        let level = Int32(options.level)
+
+        var hashes = [[UInt8]](repeating: [], count: items.count)
+        var layouts = [PaveIndexCodec.TensorLayout](repeating: .init(regionOffset: 0, regionLength: 0, chunkSize: chunkSize, firstChunk: 0), count: items.count)
+        var chunkRecords: [PaveIndexCodec.ChunkRecord] = []
+        chunkRecords.reserveCapacity(jobs.count)
+        var hasher = SHA256()
+        var byDType: [String: ByteTotals] = [:]
+        var done: Int64 = 0
+        var nextItem = 0  // first tensor whose region has not been opened yet
+
+        // Opens regions of tensors up to and including `upTo` (empty tensors get their zero-length region).
+        func openRegions(upTo last: Int) throws {
+            while nextItem <= last {
+                try pad()
+                layouts[nextItem].regionOffset = position
+                layouts[nextItem].firstChunk = chunkRecords.count
+                if items[nextItem].chunkCount == 0 {
+                    hashes[nextItem] = Array(SHA256.hash(data: [UInt8]()))
+                    byDType[items[nextItem].source.dtype.rawValue, default: ByteTotals()].raw += 0
+                }
+                nextItem += 1
+            }
+        }
+
+        var codecs: [ChunkCodec] = []
+        do { for _ in 0..<max(1, min(options.threads, jobs.count)) { codecs.append(try ChunkCodec(level: level)) } } catch {
+            throw PaveFormatError.io(path: out.destination.path, reason: error.reason)
+        }
+        var start = 0
+        while start < jobs.count {
+            let batch = Array(jobs[start..<min(jobs.count, start + batchSize)])
+            let results = ResultSlots<Encoded>(count: batch.count)
+            try ParallelWork.run(count: batch.count, contexts: codecs) { k, codec in
+                let (i, j) = batch[k]
+                let it = items[i]
+                let offset = j * chunkSize
+                let count = min(chunkSize, it.byteCount - offset)
+                let raw: [UInt8]
+                do { raw = try it.source.read(offset: offset, count: count) } catch {
+                    throw PaveFormatError.sourceFailed(tensor: it.source.name, reason: "\(error)")
+                }
+                guard raw.count == count else {
+                    throw PaveFormatError.sourceFailed(tensor: it.source.name, reason: "asked for \(count) bytes at \(offset), got \(raw.count)")
+                }
+                let e: (encoding: ChunkEncoding, width: Int, bytes: [UInt8])
+                do throws(ZstdFailure) { e = try codec.encode(raw, dtype: it.source.dtype) } catch {
+                    throw PaveFormatError.io(path: out.destination.path, reason: "tensor \"\(it.source.name)\" chunk \(j): \(error.reason)")
+                }
+                results.set(k, Encoded(raw: raw, encoding: e.encoding, width: e.width, stored: e.bytes))
+            }
+            for (k, job) in batch.enumerated() {
+                let (i, j) = job
+                let enc = results.take(k)
+                try openRegions(upTo: i)
+                if j == 0 { hasher = SHA256() }
+                hasher.update(data: enc.raw)
+                try pad()
+                let offset = position
+                try emit(enc.stored)
+                chunkRecords.append(.init(offset: offset - layouts[i].regionOffset, storedLength: enc.stored.count, rawLength: enc.raw.count,
+                                          encoding: enc.encoding.rawValue, width: UInt8(enc.width)))
+                layouts[i].regionLength = position - layouts[i].regionOffset
+                byDType[items[i].source.dtype.rawValue, default: ByteTotals()].raw += enc.raw.count
+                done += Int64(enc.raw.count)
+                if j == items[i].chunkCount - 1 {
+                    hashes[i] = Array(hasher.finalize())
+                    byDType[items[i].source.dtype.rawValue, default: ByteTotals()].stored += layouts[i].regionLength
+                }
+            }
+            options.progress?(done, Int64(totalRaw))
+            start += batch.count
+        }
+        try openRegions(upTo: items.count - 1)
+        try pad()
+        header.layoutOffset = position
+        header.dataLength = position - header.dataOffset
+        let layoutBytes = PaveIndexCodec.encodeLayout(layouts, chunks: chunkRecords)
+        header.layoutLength = layoutBytes.count
+        try emit(layoutBytes)
+
+        let index = PaveIndexCodec.encodeIndex(items.enumerated().map { i, it in
+            (it.nameBytes, it.source.dtype, it.source.shape, it.byteCount, hashes[i])
+        })
+        precondition(index.count == indexLength, "index length computed in advance must match")
+        try out.write(index, at: header.indexOffset)
+        header.digest = PaveHeader.digest(manifest: manifestBytes, index: index)
+        try out.write(header.encoded(), at: 0)
+
+        return PackSummary(path: out.destination.path, digest: "sha256:" + Hex.string(header.digest), tensorCount: items.count,
+                           rawBytes: totalRaw, storedBytes: layouts.reduce(0) { $0 + $1.regionLength }, fileBytes: position, byDType: byDType)
+    }
+}
+
+/// Fixed slots filled by parallel workers (each slot written by exactly one job, read after all finished).
+final class ResultSlots<T>: @unchecked Sendable {
+    private var slots: [T?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = [T?](repeating: nil, count: count) }
+
+    func set(_ i: Int, _ value: T) {
+        lock.lock()
+        slots[i] = value
+        lock.unlock()
+    }
+
+    /// Takes the value out (the slot must have been set).
+    func take(_ i: Int) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let v = slots[i] else { preconditionFailure("result slot \(i) was not filled") }
+        slots[i] = nil
+        return v
+    }
+}

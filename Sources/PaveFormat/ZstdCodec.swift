@@ -1,0 +1,104 @@
+import CZstd
+
+// The only file that calls libzstd. Each wrapper names the C function it maps to.
+// Contexts are reused: one compressor / decompressor per worker thread (see ``ZstdContextPool``).
+
+/// Why a zstd call failed; callers turn it into a ``PaveFormatError`` that names the tensor and chunk.
+struct ZstdFailure: Error, Sendable {
+    let reason: String
+}
+
+/// zstd compression parameters a writer uses. Not part of the format (any standard frame decodes).
+struct ZstdParameters: Sendable, Hashable {
+    /// zstd level (1 … 22).
+    var level: Int32
+    /// Literal-oriented match finding (strategy fast, minMatch 7, hashLog 6) for byte-grouped float planes:
+    /// keeps the exponent plane as Huffman-coded literals, which compresses it better and faster than the
+    /// level's own match finder.
+    var literalTuned: Bool
+}
+
+/// A compression context (`ZSTD_CCtx`) with fixed parameters. Not thread-safe; one per worker.
+final class ZstdCompressor {
+    private let ctx: OpaquePointer
+    let parameters: ZstdParameters
+
+    /// `ZSTD_createCCtx` + `ZSTD_CCtx_setParameter`.
+    init(_ parameters: ZstdParameters) throws(ZstdFailure) {
+        guard let ctx = ZSTD_createCCtx() else { throw ZstdFailure(reason: "ZSTD_createCCtx failed (out of memory)") }
+        self.ctx = ctx
+        self.parameters = parameters
+        try set(ZSTD_c_compressionLevel, parameters.level)
+        try set(ZSTD_c_checksumFlag, 1)
+        try set(ZSTD_c_contentSizeFlag, 1)
+        if parameters.literalTuned && parameters.level < 10 {
+            try set(ZSTD_c_strategy, 1)  // ZSTD_fast
+            try set(ZSTD_c_minMatch, 7)
+            try set(ZSTD_c_hashLog, 6)
+        }
+    }
+
+    deinit { ZSTD_freeCCtx(ctx) }
+
+    private func set(_ p: ZSTD_cParameter, _ v: Int32) throws(ZstdFailure) {
+        let r = ZSTD_CCtx_setParameter(ctx, p, v)
+        if ZSTD_isError(r) != 0 { throw ZstdFailure(reason: "ZSTD_CCtx_setParameter: \(Self.name(r))") }
+    }
+
+    /// Compresses `src` into one frame (`ZSTD_compress2`) written to `dst`, or returns nil when the frame
+    /// would not be strictly smaller than `src` (the chunk is then stored raw).
+    func compress(_ src: UnsafeRawBufferPointer, into dst: UnsafeMutableRawBufferPointer) throws(ZstdFailure) -> Int? {
+        let capacity = min(dst.count, max(0, src.count - 1))
+        guard capacity > 0, let out = dst.baseAddress else { return nil }
+        let r = ZSTD_compress2(ctx, out, capacity, src.baseAddress, src.count)
+        if ZSTD_isError(r) != 0 {
+            if ZSTD_getErrorCode(r) == ZSTD_error_dstSize_tooSmall { return nil }
+            throw ZstdFailure(reason: "ZSTD_compress2: \(Self.name(r))")
+        }
+        return r < src.count ? r : nil
+    }
+
+    static func name(_ code: Int) -> String { String(cString: ZSTD_getErrorName(code)) }
+}
+
+/// A decompression context (`ZSTD_DCtx`) limited to a 2^27 window. Not thread-safe; one per worker.
+final class ZstdDecompressor {
+    private let ctx: OpaquePointer
+
+    /// `ZSTD_createDCtx` + `ZSTD_DCtx_setParameter(ZSTD_d_windowLogMax)`.
+    init() throws(ZstdFailure) {
+        guard let ctx = ZSTD_createDCtx() else { throw ZstdFailure(reason: "ZSTD_createDCtx failed (out of memory)") }
+        self.ctx = ctx
+        let r = ZSTD_DCtx_setParameter(ctx, ZSTD_d_windowLogMax, PaveLimits.maxWindowLog)
+        if ZSTD_isError(r) != 0 { throw ZstdFailure(reason: "ZSTD_DCtx_setParameter: \(ZstdCompressor.name(r))") }
+    }
+
+    deinit { ZSTD_freeDCtx(ctx) }
+
+    /// Decodes `frame`, which must be exactly one zstd frame declaring a content size of `dst.count`, into `dst`.
+    ///
+    /// Checks, before decoding anything: `ZSTD_findFrameCompressedSize` = the whole input (one frame, nothing
+    /// after it) and `ZSTD_getFrameContentSize` = `dst.count` (a frame never writes more than it was given room
+    /// for); then `ZSTD_decompressDCtx` must produce exactly `dst.count` bytes.
+    func decompress(_ frame: UnsafeRawBufferPointer, into dst: UnsafeMutableRawBufferPointer) throws(ZstdFailure) {
+        guard let src = frame.baseAddress, frame.count > 0 else { throw ZstdFailure(reason: "empty zstd frame") }
+        let whole = ZSTD_findFrameCompressedSize(src, frame.count)
+        if ZSTD_isError(whole) != 0 { throw ZstdFailure(reason: "not a complete zstd frame (\(ZstdCompressor.name(whole)))") }
+        guard whole == frame.count else {
+            throw ZstdFailure(reason: "the zstd frame is \(whole) bytes but the chunk stores \(frame.count) (extra bytes after the frame)")
+        }
+        let declared = ZSTD_getFrameContentSize(src, frame.count)
+        if declared == UInt64.max { throw ZstdFailure(reason: "the zstd frame does not declare its content size") }
+        if declared == UInt64.max - 1 { throw ZstdFailure(reason: "the zstd frame header is invalid") }
+        guard declared == UInt64(dst.count) else {
+            throw ZstdFailure(reason: "the zstd frame declares \(declared) content bytes, the chunk record expects \(dst.count)")
+        }
+        guard let out = dst.baseAddress else { return }
+        let r = ZSTD_decompressDCtx(ctx, out, dst.count, src, frame.count)
+        if ZSTD_isError(r) != 0 { throw ZstdFailure(reason: "zstd decoding failed: \(ZstdCompressor.name(r))") }
+        guard r == dst.count else { throw ZstdFailure(reason: "the zstd frame decoded to \(r) bytes, expected \(dst.count)") }
+    }
+}
+
+/// Upper bound of a compressed frame for `n` input bytes (`ZSTD_compressBound`).
+func zstdCompressBound(_ n: Int) -> Int { ZSTD_compressBound(n) }

@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import PaveKit
+
+/// `pavepkg pack INPUT... -o OUT.pave`: safetensors in, one `.pave` out.
+struct PackCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pack",
+        abstract: "Pack safetensors files (and a manifest) into a .pave file.",
+        discussion: """
+            Tensor names are kept and must be unique across inputs. Fields of --manifest are merged in; --name, \
+            --version and --created override them. `created` is deterministic: --created, else the manifest's, else \
+            SOURCE_DATE_EPOCH, else the newest modification time of the inputs.
+            """
+    )
+
+    @Argument(help: "Input safetensors files.", completion: .file(extensions: ["safetensors"]))
+    var inputs: [String]
+
+    @Option(name: .shortAndLong, help: "Output .pave file.")
+    var output: String
+
+    @Option(help: "Patch name (default: the manifest's, else the output file's stem).")
+    var name: String?
+
+    @Option(help: "Patch version, semver (default: the manifest's, else 0.1.0).")
+    var version: String?
+
+    @Option(help: "JSON file whose fields are merged into the manifest (fusion, lora, base, …).")
+    var manifest: String?
+
+    @Option(help: "zstd level, 1 … 22.")
+    var level: Int = 3
+
+    @Option(help: "Creation time, RFC 3339 (e.g. 2026-01-31T12:00:00Z).")
+    var created: String?
+
+    @Option(help: "Raw bytes per chunk (multiple of 64, 4096 … 67108864).")
+    var chunkSize: Int = PaveLimits.defaultChunkSize
+
+    @Option(help: "Worker threads (the output does not depend on it).")
+    var threads: Int = ParallelWork.defaultThreads
+
+    @Flag(help: "Print the summary as JSON.")
+    var json = false
+
+    func run() throws {
+        try runReportingErrors(json: json) {
+            var plan = try makePlan()
+            try extend(&plan)
+            let progress = ProgressLine("packing", total: 0)
+            plan.options.progress = { done, total in progress.update(done, total: total) }
+            let summary = try plan.write(to: URL(fileURLWithPath: output))
+            progress.finish()
+            if json {
+                try CLIOutput.printJSON(summary)
+            } else {
+                print("wrote \(summary.path): \(summary.tensorCount) tensors, \(ProgressLine.bytes(Int64(summary.rawBytes))) raw → \(ProgressLine.bytes(Int64(summary.fileBytes))) (\(String(format: "%.3f", Double(summary.storedBytes) / Double(max(1, summary.rawBytes)))) of raw)")
+                print("digest \(summary.digest)")
+            }
+        }
+    }
+
+    /// Manifest (file fields, then options), tensors and options.
+    func makePlan() throws -> PackPlan {
+        var fields: [String: JSONValue] = [:]
+        if let manifest {
+            let data: Data
+            do { data = try Data(contentsOf: URL(fileURLWithPath: manifest)) } catch {
+                throw PaveFormatError.io(path: manifest, reason: "cannot read the manifest file")
+            }
+            do { fields = try Manifest(jsonBytes: [UInt8](data)).fields } catch {
+                throw PaveFormatError.invalidManifest(path: manifest, offset: 0, reason: "not a JSON object")
+            }
+        }
+        var m = Manifest(fields: fields)
+        let out = URL(fileURLWithPath: output)
+        if let name { m.name = name } else if m.name == nil { m.name = out.deletingPathExtension().lastPathComponent }
+        if let version { m.version = version } else if m.version == nil { m.version = "0.1.0" }
+        let urls = inputs.map { URL(fileURLWithPath: $0) }
+        if created != nil || m.created == nil {
+            m.created = try RFC3339.created(explicit: created, environment: ProcessInfo.processInfo.environment, inputs: urls)
+        }
+        m.tool = "pavepkg \(PaveKitVersion.string)"
+        var plan = PackPlan(manifest: m, options: PackOptions(level: level, chunkSize: chunkSize, threads: threads))
+        try plan.options.validate()
+        try plan.addSafetensors(urls)
+        return plan
+    }
+
+    /// Extension point: later layers add their checks here (manifest semantics, reference vectors, base
+    /// signature), e.g. `plan.checks.append(PatchValidation.packCheck)`.
+    func extend(_ plan: inout PackPlan) throws {}
+}

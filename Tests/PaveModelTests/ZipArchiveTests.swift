@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+@testable import PaveFormat
+@testable import PaveModel
+
+/// The zip reader and the inflater on archives made by Python's zipfile/zlib (Fixtures/torch/deflate_cases.zip).
+@Suite struct ZipArchiveTests {
+    static let cases = ["text.l0", "text.l1", "text.l6", "text.l9", "zeros.l9", "noise.l6", "short.l6", "empty.l6", "mixed.l9"]
+
+    @Test(arguments: cases)
+    func inflatesZlibOutputWithCorrectSizeAndCRC(name: String) throws {
+        let archive = try ZipArchive(url: TorchFixtures.url("deflate_cases.zip"))
+        let entry = try #require(archive.entry("cases/" + name))
+        #expect(entry.method == 8)
+        // `stream` checks the declared size and the CRC-32; also check that chunks add up.
+        var total = 0
+        try archive.stream(entry) { total += $0.count }
+        #expect(total == entry.uncompressedSize)
+    }
+
+    @Test func inflatesIdenticallyToStoredCopy() throws {
+        let archive = try ZipArchive(url: TorchFixtures.url("deflate_cases.zip"))
+        let stored = try archive.contents(try #require(archive.entry("cases/text.l0")), maxSize: 1 << 20)
+        for level in ["l1", "l6", "l9"] {
+            #expect(try archive.contents(try #require(archive.entry("cases/text." + level)), maxSize: 1 << 20) == stored)
+        }
+    }
+
+    @Test func corruptedDeflateDataIsRefused() throws {
+        var bytes = try [UInt8](Data(contentsOf: TorchFixtures.url("deflate_cases.zip")))
+        let archive = try ZipArchive(url: TorchFixtures.url("deflate_cases.zip"))
+        let entry = try #require(archive.entry("cases/text.l6"))
+        for k in 0..<64 { bytes[entry.dataOffset + 100 + k] ^= 0x5A }
+        let dir = try TorchFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("bad.zip")
+        try Data(bytes).write(to: url)
+        let bad = try ZipArchive(url: url)
+        #expect(throws: ZipError.self) { try bad.stream(try #require(bad.entry("cases/text.l6"))) { _ in } }
+    }
+
+    @Test func zipWithFilesAtTheRootImports() throws {
+        // No top folder: the files sit at the archive root (stored entries, written here).
+        let dir = try TorchFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let src = TorchFixtures.url("pave_tiny_lora")
+        let names = ["config.json", "adapter_config.json", "adapter_model.safetensors", "non_lora_trainables.bin"]
+        let url = dir.appendingPathComponent("flat.zip")
+        try TorchFixtures.zip(try names.map { ($0, try [UInt8](Data(contentsOf: src.appendingPathComponent($0)))) }, to: url)
+        let c = try PaveCheckpointImporter.load(url, options: CheckpointImportOptions(heads: 2, rope: RoPEMode.none, tool: "t"))
+        #expect(c.manifest.name == "flat" && c.tensors.count == 58)
+    }
+}

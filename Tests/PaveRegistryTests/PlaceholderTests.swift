@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct PaveRegistryTestsPlaceholder {
-    @Test func targetBuilds() { #expect(Bool(true)) }
-}
