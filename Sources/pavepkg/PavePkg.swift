@@ -15,6 +15,7 @@ struct PavePkg: ParsableCommand {
             SignatureCommand.self,
             PresetsCommand.self,
             ExportCommand.self,
+            ComposeCommand.self,
         ]
     )
 }
