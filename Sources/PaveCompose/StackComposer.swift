@@ -43,8 +43,9 @@ public enum StackComposer {
         let records = stack.members.map { $0.record(loraMerged: merged || $0.loraMerged) }
         try manifest.encode(records, forKey: ComposeManifestKey.members)
         if let merge {
-            try manifest.encode(merge.config, forKey: ManifestKey.lora)
-            try manifest.encode(merge.record, forKey: ComposeManifestKey.loraMerge)
+            var record = merge.record
+            record.adapter = merge.config
+            try manifest.encode(record, forKey: ComposeManifestKey.loraMerge)
         }
         // With --merge-lora but nothing to merge (no member with a non-zero weight has LoRA) the members are
         // marked "merged" and the file has no adapter: their contribution was zero.

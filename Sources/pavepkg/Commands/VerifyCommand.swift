@@ -39,5 +39,7 @@ struct VerifyCommand: ParsableCommand {
 
     /// Extension point: later layers add their checks to the report here (base-model signature, numerics),
     /// e.g. `report.record("base.signature", detail: …, problems: …)`.
-    func extend(_ report: inout PaveVerificationReport, _ pave: PaveFile) throws {}
+    func extend(_ report: inout PaveVerificationReport, _ pave: PaveFile) throws {
+        try verifyComposed(&report, pave)   // composed patches: VerifyCommand+Compose.swift
+    }
 }
