@@ -61,9 +61,10 @@ struct ComposeCommand: ParsableCommand {
                                              weights: try weights.map { try StackArguments.weight($0) },
                                              renames: try renames.map { try StackArguments.rename($0) })
             let env = ProcessInfo.processInfo.environment
-            var stamp = created
-            if stamp == nil, env["SOURCE_DATE_EPOCH"] != nil || StackComposer.newestCreated(stack) == nil {
-                stamp = try RFC3339.created(explicit: nil, environment: env, inputs: inputs.map { URL(fileURLWithPath: $0) })
+            // --created, else SOURCE_DATE_EPOCH, else the newest member's `created` (else the inputs' mtime).
+            var stamp: String?
+            if created != nil || env["SOURCE_DATE_EPOCH"] != nil || StackComposer.newestCreated(stack) == nil {
+                stamp = try RFC3339.created(explicit: created, environment: env, inputs: inputs.map { URL(fileURLWithPath: $0) })
             }
             let options = ComposeOptions(name: name, version: version, description: description, created: stamp,
                                          tool: "pavepkg \(PaveKitVersion.string)",
