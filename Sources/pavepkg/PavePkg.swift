@@ -24,6 +24,7 @@ struct PavePkg: ParsableCommand {
             RemoveCommand.self,
             GCCommand.self,
             DoctorCommand.self,
+            ComposeCommand.self,
         ]
     )
 

@@ -52,5 +52,6 @@ struct VerifyCommand: ParsableCommand {
         // Patch semantics and every stored reference vector set, run through the executor.
         if report.ok { PatchVerification.verify(manifest: pave.manifest, tensors: pave).record(into: &report) }
         try baseOption.check(&report, pave)  // base.section / base.compatibility
+        try verifyComposed(&report, pave)   // composed patches: VerifyCommand+Compose.swift
     }
 }
