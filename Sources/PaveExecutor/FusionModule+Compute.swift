@@ -11,7 +11,7 @@ extension FusionModule {
         let d = a.hiddenDim, e = a.embedDim, nh = a.heads, hd = a.headDim
         let threads = self.threads
         let nq = g.tq * g.sq, nk = g.tk * g.sk
-        return Parallel.withSingleThreadedBLAS(if: threads) {
+        return Parallel.withSingleThreadedBLAS {
             // §3.3: side truncation + input mapping → K0 (T·S_k, E); §3.4: temporal upsampling.
             let k0 = SharedFloats(count: nk * e)
             side.withShared { src in
