@@ -51,7 +51,8 @@ extension PatchSpec {
             return t
         }
 
-        if let fusion {
+        // Shapes are derived from the hyperparameters only once they are known to be in range (no overflow).
+        if let fusion, (try? fusion.checkHyperparameters()) != nil {
             for p in fusion.parameters {
                 expect(fusion.tensorPrefix + p.name, role: p.usedInForward ? "fusion parameter" : "fusion parameter, stored but unused", shape: p.shape)
             }
