@@ -40,14 +40,14 @@ extension FusionModule {
             let frameTiles = (g.tq + framesPerTile - 1) / framesPerTile
             let maxKeys = (lengths.max() ?? 0) * g.sk
 
-            // §3.6: decoder layers.
+            // §3.6: decoder layers. The key/value buffers are allocated once and reused by every layer.
+            let v = SharedFloats(count: w.layers.isEmpty ? 0 : nk * d)
+            let rotated = rope == nil || w.layers.isEmpty ? nil : SharedFloats(count: nk * d)
             for layer in w.layers {
                 // k = v = KV·W_kᵀ + b_k (v_linear is never used, quirk 1); k is rotated, v is not (quirk 3).
-                let v = SharedFloats(count: nk * d)
                 Self.parallelLinear(k0.shared, rows: nk, inDim: e, weight: layer.kW, bias: layer.kB, outDim: d, into: v.shared, threads: threads)
                 var kRot: SharedFloats = v
-                if let rope {
-                    let r = SharedFloats(count: nk * d)
+                if let rope, let r = rotated {
                     r.base.update(from: v.base, count: nk * d)
                     let rs = r.shared
                     let tiles = (nk + Self.rowTile - 1) / Self.rowTile
