@@ -138,6 +138,7 @@ extension FusionModule {
         let mlp = w.outputMLP, norm = w.outputNorm
         return [Float](unsafeUninitializedCapacity: nq * outDim) { buffer, n in
             guard let base = buffer.baseAddress else { n = 0; return }
+            HugePages.advise(base, count: nq * outDim)
             let out = SharedPointer(base)
             let xs = x.shared
             let tiles = (nq + Self.rowTile - 1) / Self.rowTile
