@@ -31,7 +31,7 @@ final class SharedFloats: @unchecked Sendable {
 /// never on the thread count, and each tile is computed by one thread with single-threaded BLAS. The same
 /// inputs therefore give bit-identical results for any number of threads.
 enum Parallel {
-    /// Calls `body(i)` for every `i` in `0..<count` on up to `threads` threads (statically interleaved).
+    /// Calls `body(i)` for every `i` in `0..<count` on up to `threads` threads.
     static func forEach(_ count: Int, threads: Int, _ body: @Sendable (Int) -> Void) {
         guard count > 0 else { return }
         let workers = max(1, min(threads, count))
@@ -39,9 +39,15 @@ enum Parallel {
             for i in 0..<count { body(i) }
             return
         }
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var i = w
-            while i < count { body(i); i += workers }
+        // Tiles are handed out dynamically (a worker that is slowed down takes fewer); which worker computes a tile
+        // never changes its result.
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard i < count else { break }
+                body(i)
+            }
         }
     }
 
@@ -50,11 +56,15 @@ enum Parallel {
     static func forEach(_ count: Int, threads: Int, scratch: Int, _ body: @Sendable (Int, UnsafeMutablePointer<Float>) -> Void) {
         guard count > 0 else { return }
         let workers = max(1, min(threads, count))
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
             let buffer = UnsafeMutablePointer<Float>.allocate(capacity: max(scratch, 1))
             defer { buffer.deallocate() }
-            var i = w
-            while i < count { body(i, buffer); i += workers }
+            while true {
+                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard i < count else { break }
+                body(i, buffer)
+            }
         }
     }
 
