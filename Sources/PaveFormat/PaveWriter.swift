@@ -161,7 +161,7 @@ public enum PaveWriter {
         let itemsCopy = items
         func encode(_ batch: [(item: Int, chunk: Int)]) -> BatchRun<Encoded> {
             let run = BatchRun<Encoded>(count: batch.count)
-            DispatchQueue.global().async(group: run.group) {
+            let work: @Sendable () -> Void = {
                 do {
                     try ParallelWork.run(count: batch.count, contexts: workers) { k, codec in
                         let (i, j) = batch[k]
@@ -192,6 +192,8 @@ public enum PaveWriter {
                     run.fail(error)
                 }
             }
+            // One thread: encode right here (no hand-off). More: encode in the background, overlapping the writes.
+            if workers.count == 1 { work() } else { DispatchQueue.global().async(group: run.group, execute: work) }
             return run
         }
         let batches = stride(from: 0, to: jobs.count, by: batchSize).map { Array(jobs[$0..<min(jobs.count, $0 + batchSize)]) }
