@@ -12,13 +12,12 @@ extension PatchStack {
         let merge = try input.loraMergeRecord()
         let members = try flatten(input, weight: 1, allowMerged: true, addVia: false)
         var own: OwnLoRA?
-        if merge != nil {
-            let config: LoRAConfig?
-            do { config = try input.manifest.decode(LoRAConfig.self, forKey: ManifestKey.lora) } catch {
-                throw .invalidMembers(file: input.path, detail: "the merged adapter's 'lora' section is invalid: \(error)")
+        if let merge {
+            guard let config = merge.adapter else {
+                throw .invalidMembers(file: input.path, detail: "'lora_merge' has no 'adapter'")
             }
-            guard let config else {
-                throw .invalidMembers(file: input.path, detail: "'lora_merge' is present but the file has no 'lora' section")
+            do { try config.check() } catch {
+                throw .invalidMembers(file: input.path, detail: "lora_merge.adapter: \(error)")
             }
             own = OwnLoRA(config: config, tensors: input.tensors)
         }

@@ -43,21 +43,30 @@ public enum StackComposer {
         let records = stack.members.map { $0.record(loraMerged: merged || $0.loraMerged) }
         try manifest.encode(records, forKey: ComposeManifestKey.members)
         if let merge {
-            try manifest.encode(merge.config, forKey: ManifestKey.lora)
-            try manifest.encode(merge.record, forKey: ComposeManifestKey.loraMerge)
+            var record = merge.record
+            record.adapter = merge.config
+            try manifest.encode(record, forKey: ComposeManifestKey.loraMerge)
         }
         // With --merge-lora but nothing to merge (no member with a non-zero weight has LoRA) the members are
         // marked "merged" and the file has no adapter: their contribution was zero.
         return ComposedPlan(manifest: manifest, tensors: tensors)
     }
 
-    /// Stored names of a member's LoRA factors.
+    /// Names of the tensors a merge makes obsolete in a member: its LoRA factors and the LoRA inputs / expected
+    /// deltas of its reference sets (they test factors the file no longer has).
     static func loraTensorNames(of m: StackMember) -> Set<String> {
         guard let config = m.declaredLoRA else { return [] }
         var names = Set<String>()
         for module in config.targetModules {
             let (a, b) = config.tensorNames(module: module)
             names.insert(a); names.insert(b)
+        }
+        for set in m.referenceVectors {
+            let p = set.tensorPrefix
+            for name in m.storedTensorNames where name.hasPrefix(p) {
+                let rest = name.dropFirst(p.count)
+                if rest == "lora_x" || rest.hasPrefix("lora_x.") || rest.hasPrefix("lora_delta.") { names.insert(name) }
+            }
         }
         return names
     }

@@ -9,7 +9,7 @@ struct InspectCommand: ParsableCommand {
         abstract: "Show a .pave file's manifest, tensors, sizes and digest (no data is decoded)."
     )
 
-    @Argument(help: "The .pave file.", completion: .file(extensions: ["pave"]))
+    @Argument(help: "The .pave file, or an installed NAME[:VERSION] or digest prefix.", completion: .file(extensions: ["pave"]))
     var file: String
 
     @Flag(help: "Print the full manifest and index as JSON.")
@@ -17,7 +17,7 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors(json: json) {
-            let pave = try PaveFile.open(URL(fileURLWithPath: file))
+            let pave = try PatchArgument.open(file)
             if json {
                 CLIOutput.printJSON(pave.describe())
             } else {
@@ -43,6 +43,8 @@ enum InspectReport {
         let known: Set<String> = ["format_version", "name", "version", "description", "license", "authors", "created", "tool", "tags"]
         let sections = m.fields.keys.filter { !known.contains($0) }.sorted()
         if !sections.isEmpty { out += "  sections: \(sections.joined(separator: ", "))\n" }
+        // Composed patches (PaveCompose, spec/composition.md §8): the member tree.
+        if let tree = MemberTree.text(m) { out += "\n" + tree }
         out += "\n"
         let rows = pave.entries.map { e -> [String] in
             [e.name, e.dtype.rawValue, Shape.describe(e.shape), "\(e.byteCount)", "\(e.regionLength)",
