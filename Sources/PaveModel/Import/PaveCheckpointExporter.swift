@@ -78,7 +78,6 @@ public enum PaveCheckpointExporter {
             ]
             config["temporal_aggregator_config"] = fusion.temporalAggregatorConfig()
             try writeJSON(.object(config), to: dir.appendingPathComponent(PaveCheckpointImporter.configFile))
-            progress?("writing non_lora_trainables.bin", 0, 0)
             try TorchCheckpointWriter.write(fusionTensors, to: dir.appendingPathComponent(PaveCheckpointImporter.fusionFile))
             var files = [PaveCheckpointImporter.configFile, PaveCheckpointImporter.fusionFile]
             if manifest[ManifestKey.lora] != nil {

@@ -18,9 +18,9 @@ extension PaveCheckpointImporter {
         // Provenance: every source file's name, size and SHA-256 (streamed).
         var files: [String: JSONValue] = [:]
         for f in checkpointFiles where fm.fileExists(atPath: file(f).path) {
-            options.progress?("hashing \(f)", 0, 0)
             let size = (try? fm.attributesOfItem(atPath: file(f).path)[.size] as? Int) ?? 0
-            files[f] = .object(["sha256": .string(try ContentDigest.sha256Hex(fileAt: file(f))), "size": .int(Int64(size))])
+            let digest = try ContentDigest.sha256Hex(fileAt: file(f)) { options.progress?("hashing \(f)", $0, $1) }
+            files[f] = .object(["sha256": .string(digest), "size": .int(Int64(size))])
         }
 
         let config = try readJSONObject(file(configFile), name: configFile)

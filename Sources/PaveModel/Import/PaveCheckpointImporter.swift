@@ -38,8 +38,8 @@ public enum PaveCheckpointImporter {
         } else {
             source["kind"] = "zip"
             let archive = try ZipArchive(url: url)
-            options.progress?("hashing \(url.lastPathComponent)", 0, 0)
-            source["sha256"] = .string(try ContentDigest.sha256Hex(fileAt: url))
+            let label = "hashing \(url.lastPathComponent)"
+            source["sha256"] = .string(try ContentDigest.sha256Hex(fileAt: url) { options.progress?(label, $0, $1) })
             let (prefix, chosen) = try chooseZipFolder(archive, path: url.path, requested: options.checkpoint, notes: &notes)
             let inside = prefix + chosen
             source["folder"] = .string(inside.isEmpty ? "" : inside)
