@@ -60,7 +60,7 @@ public enum StackReferenceVectors {
             }
             results.append(ReferenceVectors.compare(tensor: full, got: got, expected: expected, atol: set.atol, rtol: set.rtol))
         }
-        return .assembled(set: set.name, atol: set.atol, rtol: set.rtol, outputs: results)
+        return .assembled(set: set.name, tensorPrefix: set.tensorPrefix, atol: set.atol, rtol: set.rtol, outputs: results)
     }
 
     static func tensor(_ shape: [Int], _ values: [Float]) throws -> TensorData {

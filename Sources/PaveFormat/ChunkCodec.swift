@@ -5,6 +5,33 @@ final class ChunkCodec {
     private let tuned: ZstdCompressor?
     private var decompressor: ZstdDecompressor?
     private var scratch: [UInt8] = []
+    private var input: [UInt8] = []
+
+    /// Why ``decode(from:offset:storedLength:encoding:width:into:)`` failed.
+    enum DecodeFailure: Error {
+        /// The source could not deliver the stored bytes.
+        case read(any Error)
+        /// The stored bytes are not a valid chunk.
+        case invalid(ZstdFailure)
+    }
+
+    /// Reads a chunk's `storedLength` bytes at `offset` of `source` into a reused buffer and decodes them into `dst`.
+    func decode(from source: any PaveByteSource, offset: Int, storedLength: Int, encoding: ChunkEncoding, width: Int,
+                into dst: UnsafeMutableRawBufferPointer) throws(DecodeFailure) {
+        if input.count < storedLength { input = [UInt8](repeating: 0, count: storedLength) }
+        var failure: DecodeFailure?
+        input.withUnsafeMutableBytes { all in
+            let buf = UnsafeMutableRawBufferPointer(rebasing: all[0..<storedLength])
+            do { try source.read(into: buf, at: offset) } catch {
+                failure = .read(error)
+                return
+            }
+            do throws(ZstdFailure) { try decode(UnsafeRawBufferPointer(buf), encoding: encoding, width: width, into: dst) } catch {
+                failure = .invalid(error)
+            }
+        }
+        if let failure { throw failure }
+    }
 
     /// A codec that can encode at `level` (pass nil for a decode-only codec).
     init(level: Int32?) throws(ZstdFailure) {
@@ -32,8 +59,10 @@ final class ChunkCodec {
                 scratch.withUnsafeMutableBytes { s in
                     let g = UnsafeMutableRawBufferPointer(rebasing: s[0..<raw.count])
                     ByteGrouping.encode(src, into: g, width: width, rotate: preferred == .rotatedGroupedZstd)
+                    let plane = raw.count / width
+                    let planes = (0..<width).map { UnsafeRawBufferPointer(rebasing: g[($0 * plane)..<(($0 + 1) * plane)]) }
                     out.withUnsafeMutableBytes { o in
-                        do throws(ZstdFailure) { size = try tuned.compress(UnsafeRawBufferPointer(g), into: o) } catch { failure = error }
+                        do throws(ZstdFailure) { size = try tuned.compress(parts: planes, into: o) } catch { failure = error }
                     }
                 }
             }

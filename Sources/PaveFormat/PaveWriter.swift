@@ -146,28 +146,47 @@ public enum PaveWriter {
         do { for _ in 0..<max(1, min(options.threads, jobs.count)) { codecs.append(try ChunkCodec(level: level)) } } catch {
             throw PaveFormatError.io(path: out.destination.path, reason: error.reason)
         }
-        var start = 0
-        while start < jobs.count {
-            let batch = Array(jobs[start..<min(jobs.count, start + batchSize)])
-            let results = ResultSlots<Encoded>(count: batch.count)
-            try ParallelWork.run(count: batch.count, contexts: codecs) { k, codec in
-                let (i, j) = batch[k]
-                let it = items[i]
-                let offset = j * chunkSize
-                let count = min(chunkSize, it.byteCount - offset)
-                let raw: [UInt8]
-                do { raw = try it.source.read(offset: offset, count: count) } catch {
-                    throw PaveFormatError.sourceFailed(tensor: it.source.name, reason: "\(error)")
+        // Encoding one batch (on the worker threads) overlaps hashing and writing the previous one (on this thread).
+        // Output order and bytes do not depend on the timing: results are written strictly in job order.
+        let path = out.destination.path
+        nonisolated(unsafe) let workers = codecs
+        let itemsCopy = items
+        func encode(_ batch: [(item: Int, chunk: Int)]) -> BatchRun<Encoded> {
+            let run = BatchRun<Encoded>(count: batch.count)
+            DispatchQueue.global().async(group: run.group) {
+                do {
+                    try ParallelWork.run(count: batch.count, contexts: workers) { k, codec in
+                        let (i, j) = batch[k]
+                        let it = itemsCopy[i]
+                        let offset = j * chunkSize
+                        let count = min(chunkSize, it.byteCount - offset)
+                        let raw: [UInt8]
+                        do { raw = try it.source.read(offset: offset, count: count) } catch {
+                            throw PaveFormatError.sourceFailed(tensor: it.source.name, reason: "\(error)")
+                        }
+                        guard raw.count == count else {
+                            throw PaveFormatError.sourceFailed(tensor: it.source.name, reason: "asked for \(count) bytes at \(offset), got \(raw.count)")
+                        }
+                        let e: (encoding: ChunkEncoding, width: Int, bytes: [UInt8])
+                        do throws(ZstdFailure) { e = try codec.encode(raw, dtype: it.source.dtype) } catch {
+                            throw PaveFormatError.io(path: path, reason: "tensor \"\(it.source.name)\" chunk \(j): \(error.reason)")
+                        }
+                        run.results.set(k, Encoded(raw: raw, encoding: e.encoding, width: e.width, stored: e.bytes))
+                    }
+                } catch {
+                    run.fail(error)
                 }
-                guard raw.count == count else {
-                    throw PaveFormatError.sourceFailed(tensor: it.source.name, reason: "asked for \(count) bytes at \(offset), got \(raw.count)")
-                }
-                let e: (encoding: ChunkEncoding, width: Int, bytes: [UInt8])
-                do throws(ZstdFailure) { e = try codec.encode(raw, dtype: it.source.dtype) } catch {
-                    throw PaveFormatError.io(path: out.destination.path, reason: "tensor \"\(it.source.name)\" chunk \(j): \(error.reason)")
-                }
-                results.set(k, Encoded(raw: raw, encoding: e.encoding, width: e.width, stored: e.bytes))
             }
+            return run
+        }
+        let batches = stride(from: 0, to: jobs.count, by: batchSize).map { Array(jobs[$0..<min(jobs.count, $0 + batchSize)]) }
+        var next = batches.first.map(encode)
+        for (b, batch) in batches.enumerated() {
+            guard let current = next else { break }
+            current.group.wait()
+            if let error = current.error { throw error }
+            next = b + 1 < batches.count ? encode(batches[b + 1]) : nil
+            let results = current.results
             for (k, job) in batch.enumerated() {
                 let (i, j) = job
                 let enc = results.take(k)
@@ -188,7 +207,6 @@ public enum PaveWriter {
                 }
             }
             options.progress?(done, Int64(totalRaw))
-            start += batch.count
         }
         try openRegions(upTo: items.count - 1)
         try pad()
@@ -208,6 +226,29 @@ public enum PaveWriter {
 
         return PackSummary(path: out.destination.path, digest: "sha256:" + Hex.string(header.digest), tensorCount: items.count,
                            rawBytes: totalRaw, storedBytes: layouts.reduce(0) { $0 + $1.regionLength }, fileBytes: position, byDType: byDType)
+    }
+}
+
+/// One batch being encoded in the background: its results, the group to wait on and the first error.
+final class BatchRun<T>: @unchecked Sendable {
+    let group = DispatchGroup()
+    let results: ResultSlots<T>
+    private let lock = NSLock()
+    private var failure: Error?
+
+    init(count: Int) { results = ResultSlots(count: count) }
+
+    func fail(_ e: Error) {
+        lock.lock()
+        if failure == nil { failure = e }
+        lock.unlock()
+    }
+
+    /// Read after `group.wait()`.
+    var error: Error? {
+        lock.lock()
+        defer { lock.unlock() }
+        return failure
     }
 }
 

@@ -22,7 +22,7 @@ public enum BaseRequirement: Sendable {
     }
 
     /// The string `list --base` filters on.
-    var filterText: String {
+    public var filterText: String {
         switch self {
         case let .signature(sig): return sig.structuralSignature
         case let .named(s): return s

@@ -92,7 +92,7 @@ extension Registry {
         guard rename(fresh.path, index) == 0 else {
             throw RegistryError.io(path: fresh.path, operation: "rename to \(index)", reason: String(cString: strerror(errno)))
         }
-        let dfd = open(layout.home.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let dfd = Glibc.open(layout.home.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dfd >= 0 { _ = fsync(dfd); close(dfd) }
         return RebuildReport(restored: restored.sorted(), skipped: skipped, previousIndex: previous)
     }

@@ -17,10 +17,18 @@ func wholeCommandLine(_ body: @escaping ([String]) -> Bool) -> ([String]) throws
 }
 
 let benchCommands: [BenchCommand] = [
+    BenchCommand(name: "generate-samples", usage: "generate-samples [--out DIR] [--seed N]",
+                 run: { try ContainerBench.run("generate-samples", $0) }),
+    BenchCommand(name: "run", usage: "run FILE.safetensors [--bf16] [--level L] [--repeats N] [--out-dir DIR] [--no-zstd-cli]",
+                 run: { try ContainerBench.run("run", $0) }),
+    BenchCommand(name: "micro", usage: "micro FILE   (codec micro-benchmarks)", run: { try ContainerBench.run("micro", $0) }),
+    BenchCommand(name: "to-bf16", usage: "to-bf16 IN.safetensors OUT.safetensors", run: { try ContainerBench.run("to-bf16", $0) }),
     BenchCommand(name: "executor", usage: "executor [--shape audio7b|3d] [--runs N] [--threads N] [--dtype bf16|f32]",
                  run: { try ExecutorBench.run($0) }),
     BenchCommand(name: "import", usage: "import [options]   (7B-sized synthetic PAVE checkpoint import)",
                  run: { try ImportBenchmark.run(arguments: $0) }),
+    BenchCommand(name: "registry", usage: "registry [--patches N] [--install-mb M] [--runs R] [--dir PATH]",
+                 run: { try RegistryBench.run($0) }),
     BenchCommand(name: "signature", usage: "signature DIR [--threads N] [--repeat K]",
                  run: wholeCommandLine(SignatureBench.run)),
     BenchCommand(name: "make-model-dir", usage: "make-model-dir ...   (sparse LLaVA-OneVision model directory)",
@@ -31,7 +39,12 @@ let benchCommands: [BenchCommand] = [
 
 let benchArguments = Array(CommandLine.arguments.dropFirst())
 if let name = benchArguments.first, let command = benchCommands.first(where: { $0.name == name }) {
-    try command.run(Array(benchArguments.dropFirst()))
+    do {
+        try command.run(Array(benchArguments.dropFirst()))
+    } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        exit(1)
+    }
 } else {
     print("pavepkg-bench \(PaveKitVersion.string)\nusage:")
     for c in benchCommands { print("  pavepkg-bench \(c.usage)") }

@@ -5,8 +5,9 @@ import PaveFormat
 /// sane, and the pinned signature / fingerprint (if any) are the base's.
 ///
 /// ``check(manifest:tensorShapes:against:)-(_,_,BaseSignature)`` returns every mismatch (empty = fits);
-/// ``require(manifest:tensorShapes:against:)`` is the load-time guard the executor, composer and registry
-/// call before applying a patch, so a patch cannot be applied to the wrong model by accident.
+/// ``require(manifest:tensorShapes:against:)`` is the load-time guard every code path that applies a patch to
+/// a base calls first (`pack` / `verify --base`, the registry's `install --base`), so a patch cannot be
+/// applied to the wrong model by accident.
 public enum BaseCompatibility {
     /// What the checks know about the base.
     struct Target {
@@ -216,7 +217,7 @@ public enum BaseCompatibility {
                 return
             }
         }
-        if fusion.outputMLP && fusion.mlpDepth >= 2 {
+        if fusion.outputMLP && (2...64).contains(fusion.mlpDepth) {
             expect("output_mapping.\(2 * (fusion.mlpDepth - 1)).weight", dim: 0, equals: hidden, kind: .fusionOutputWidth, what: "LLM hidden_size \(hidden)")
             expect("output_mapping.\(2 * (fusion.mlpDepth - 1)).bias", dim: 0, equals: hidden, kind: .fusionOutputWidth, what: "LLM hidden_size \(hidden)")
         }

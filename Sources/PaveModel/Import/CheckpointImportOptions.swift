@@ -11,7 +11,7 @@ public struct CheckpointImportOptions: Sendable {
     public var rope: RoPEMode?
     /// Manifest name (default: the checkpoint folder's name).
     public var name: String?
-    /// Manifest version (default `1.0.0`).
+    /// Manifest version (default `0.1.0`, as `pack`).
     public var version: String?
     /// Manifest `created` (RFC 3339). Default: `SOURCE_DATE_EPOCH`, else the newest mtime of the inputs.
     public var created: String?

@@ -131,12 +131,9 @@ public enum PaveCheckpointExporter {
         let total = Int64(tensors.reduce(0) { $0 + $1.byteCount })
         var done: Int64 = 0
         for t in tensors {
-            var offset = 0
-            while offset < t.byteCount {
-                let n = min(8 << 20, t.byteCount - offset)
-                try w.write(try t.read(offset: offset, count: n))
-                offset += n
-                done += Int64(n)
+            try t.forEachChunk { chunk in
+                try w.write(chunk)
+                done += Int64(chunk.count)
                 progress?("writing \(url.lastPathComponent)", done, total)
             }
         }
@@ -158,6 +155,12 @@ public enum PaveCheckpointExporter {
 }
 
 extension PaveCheckpointExporter {
+    /// Opens a `.pave` patch: its manifest and lazily decoded tensors (each SHA-256-checked as it is exported).
+    public static func openPave(_ url: URL) throws -> (Manifest, [ImportedTensor]) {
+        let file = try PaveFile.open(url)
+        return (file.manifest, file.entries.map { ImportedTensor(name: $0.name, pave: file, entry: $0) })
+    }
+
     /// Opens a patch exported with ``Format/safetensors`` (manifest in `__metadata__`), tensors read lazily.
     public static func openSafetensorsPatch(_ url: URL) throws -> (Manifest, [ImportedTensor]) {
         let file = try SafetensorsFile(url)

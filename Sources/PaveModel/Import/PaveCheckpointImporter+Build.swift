@@ -3,7 +3,7 @@ import PaveFormat
 
 extension PaveCheckpointImporter {
     /// Reads the four files of a checkpoint folder and assembles the manifest and tensor list.
-    static func build(folder: URL, folderName: String, source: [String: JSONValue], newestInput: Date?,
+    static func build(folder: URL, folderName: String, source: [String: JSONValue], createdInputs: [URL],
                       options: CheckpointImportOptions, notes: inout [String]) throws -> (Manifest, [ImportedTensor]) {
         let fm = FileManager.default
         func file(_ n: String) -> URL { folder.appendingPathComponent(n) }
@@ -66,17 +66,26 @@ extension PaveCheckpointImporter {
             throw CheckpointImportError.conflictingSettings(field: "LLM hidden size", first: "\(fusion.outputDim) (fusion output width)", second: "\(hidden) (config.json hidden_size)")
         }
 
-        var manifest = Manifest(name: options.name ?? folderName, version: options.version ?? "1.0.0")
+        var manifest = Manifest(name: options.name ?? folderName, version: options.version ?? "0.1.0")
         manifest.description = "PAVE patch imported from \(source["name"]?.stringValue ?? folderName)"
         manifest.tool = options.tool
         manifest.tags = ["pave", "imported"]
-        manifest.created = options.created ?? defaultCreated(newestInput)
+        // Deterministic: --created, else SOURCE_DATE_EPOCH, else the newest mtime of the source files (or the zip).
+        manifest.created = try RFC3339.created(explicit: options.created, environment: ProcessInfo.processInfo.environment, inputs: createdInputs)
         try manifest.encode(fusion, forKey: ManifestKey.fusion)
         try manifest.encode(lora, forKey: ManifestKey.lora)
         if let preset {
             var side = preset.sideChannel
             side.name = manifest.name
             try manifest.encode(side, forKey: ManifestKey.sideChannel)
+        }
+        // The `base` section, as the signature module derives it from a PAVE config.json (name and
+        // architecture, no signature: the real base model is not at hand).
+        let fallbackBase = adapterConfig?["base_model_name_or_path"]?.stringValue.flatMap { BaseSignature.isHubID($0) ? $0 : nil } ?? "unknown"
+        do {
+            try manifest.setBaseReference(try BaseReference(fromPaveConfig: .object(config), path: configFile, fallbackName: fallbackBase))
+        } catch {
+            notes.append("no base section: \(error)")
         }
         manifest[ManifestKey.provenance] = .object(provenance)
         // The executor's own checks: hyperparameters, every tensor's name, dtype and shape.
@@ -95,18 +104,6 @@ extension PaveCheckpointImporter {
         }
         guard let o = value.objectValue else { throw CheckpointImportError.invalidConfig(file: name, field: "(file)", reason: "not a JSON object") }
         return o
-    }
-
-    /// `created` when not given: SOURCE_DATE_EPOCH, else the newest input mtime, else the Unix epoch.
-    static func defaultCreated(_ newest: Date?) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        if let s = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"], let secs = Int(s) {
-            return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(secs)))
-        }
-        let d = newest.map { Date(timeIntervalSince1970: $0.timeIntervalSince1970.rounded(.down)) } ?? Date(timeIntervalSince1970: 0)
-        return formatter.string(from: d)
     }
 
     // MARK: Fusion settings

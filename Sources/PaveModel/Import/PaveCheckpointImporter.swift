@@ -26,7 +26,7 @@ public enum PaveCheckpointImporter {
         let folder: URL
         var scratch: URL?
         var folderName: String
-        var newestInput: Date?
+        var createdInputs: [URL] = []
         if isDir.boolValue {
             source["kind"] = "directory"
             let chosen = try chooseFolder(path: url.path, hasTopLevel: FileManager.default.fileExists(atPath: url.appendingPathComponent(fusionFile).path),
@@ -34,10 +34,7 @@ public enum PaveCheckpointImporter {
             folder = chosen.isEmpty ? url : url.appendingPathComponent(chosen)
             folderName = chosen.isEmpty ? url.standardizedFileURL.lastPathComponent : url.standardizedFileURL.lastPathComponent + "_" + chosen
             if !chosen.isEmpty { source["folder"] = .string(chosen) }
-            for f in checkpointFiles {
-                let attrs = try? FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent(f).path)
-                if let d = attrs?[.modificationDate] as? Date, d > (newestInput ?? .distantPast) { newestInput = d }
-            }
+            createdInputs = checkpointFiles.map { folder.appendingPathComponent($0) }.filter { FileManager.default.fileExists(atPath: $0.path) }
         } else {
             source["kind"] = "zip"
             let archive = try ZipArchive(url: url)
@@ -62,11 +59,10 @@ public enum PaveCheckpointImporter {
                 throw error
             }
             folder = dir
-            let attrs = try? FileManager.default.attributesOfItem(atPath: url.path)
-            newestInput = attrs?[.modificationDate] as? Date
+            createdInputs = [url]
         }
         do {
-            let (manifest, tensors) = try build(folder: folder, folderName: folderName, source: source, newestInput: newestInput,
+            let (manifest, tensors) = try build(folder: folder, folderName: folderName, source: source, createdInputs: createdInputs,
                                                 options: options, notes: &notes)
             return ImportedCheckpoint(manifest: manifest, tensors: tensors, notes: notes, scratch: scratch)
         } catch {
@@ -125,17 +121,22 @@ public enum PaveCheckpointImporter {
         return (prefix, chosen.isEmpty ? "" : chosen + "/")
     }
 
+    /// Extracts one entry into the scratch directory (CRC-checked while streaming). No fsync: the scratch copy
+    /// is temporary and removed with the import.
     static func extract(_ entry: ZipArchive.Entry, from archive: ZipArchive, to url: URL,
                         progress: (@Sendable (String, Int64, Int64) -> Void)?) throws {
-        let w = try AtomicFileWriter(destination: url)
+        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+            throw ZipError.io("cannot create \(url.path)")
+        }
+        let handle = try FileHandle(forWritingTo: url)
+        defer { try? handle.close() }
         var done: Int64 = 0
         let total = Int64(entry.uncompressedSize)
         let label = "extracting \(url.lastPathComponent)"
         try archive.stream(entry) { chunk in
-            try w.write(chunk)
+            try handle.write(contentsOf: chunk)
             done += Int64(chunk.count)
             progress?(label, done, total)
         }
-        try w.commit()
     }
 }

@@ -35,13 +35,9 @@ public enum TorchCheckpointWriter {
         try zip.add("\(stem)/byteorder", bytes: Array("little".utf8))
         for (i, t) in tensors.enumerated() {
             try zip.begin("\(stem)/data/\(i)")
-            var offset = 0
-            while offset < t.byteCount {
-                let n = min(chunkSize, t.byteCount - offset)
-                let chunk = try t.read(offset: offset, count: n)
+            try t.forEachChunk(chunkSize: chunkSize) { chunk in
                 hasher.update(data: chunk)
                 try zip.write(chunk)
-                offset += n
             }
             try zip.end()
         }

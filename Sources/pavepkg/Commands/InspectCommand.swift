@@ -9,7 +9,7 @@ struct InspectCommand: ParsableCommand {
         abstract: "Show a .pave file's manifest, tensors, sizes and digest (no data is decoded)."
     )
 
-    @Argument(help: "The .pave file.", completion: .file(extensions: ["pave"]))
+    @Argument(help: "The .pave file, or an installed NAME[:VERSION] or digest prefix.", completion: .file(extensions: ["pave"]))
     var file: String
 
     @Flag(help: "Print the full manifest and index as JSON.")
@@ -17,7 +17,7 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors(json: json) {
-            let pave = try PaveFile.open(URL(fileURLWithPath: file))
+            let pave = try PatchArgument.open(file)
             if json {
                 CLIOutput.printJSON(pave.describe())
             } else {

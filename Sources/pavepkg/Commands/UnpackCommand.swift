@@ -10,7 +10,7 @@ struct UnpackCommand: ParsableCommand {
         discussion: "Writes DIR/tensors.safetensors and DIR/manifest.json; every tensor is hash-checked on the way."
     )
 
-    @Argument(help: "The .pave file.", completion: .file(extensions: ["pave"]))
+    @Argument(help: "The .pave file, or an installed NAME[:VERSION] or digest prefix.", completion: .file(extensions: ["pave"]))
     var file: String
 
     @Option(name: .shortAndLong, help: "Output directory (created if missing).")
@@ -21,7 +21,7 @@ struct UnpackCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors(json: json) {
-            let pave = try PaveFile.open(URL(fileURLWithPath: file))
+            let pave = try PatchArgument.open(file)
             let progress = ProgressLine("unpacking", total: 0)
             let result = try PaveUnpacker.unpack(pave, to: URL(fileURLWithPath: output)) { done, total in progress.update(done, total: total) }
             progress.finish()

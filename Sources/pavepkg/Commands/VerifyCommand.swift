@@ -11,16 +11,25 @@ struct VerifyCommand: ParsableCommand {
         discussion: "Exit status: 0 all checks pass, 1 damaged or invalid (the message names tensor / chunk / field / byte offset), 2 usage or I/O error."
     )
 
-    @Argument(help: "The .pave file.", completion: .file(extensions: ["pave"]))
-    var file: String
+    @Argument(help: "The .pave file, or an installed NAME[:VERSION] or digest prefix.", completion: .file(extensions: ["pave"]))
+    var file: String?
+
+    // Registry (issue 7): see VerifyCommand+Installed.swift.
+    @Flag(help: "Instead of a file, re-hash every blob of the local registry (PAVE_HOME) and report bit rot.")
+    var installed = false
 
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    // Base-model check (signature helper): `--base SIG.json|MODEL`, see Support/BaseOption.swift.
+    @OptionGroup var baseOption: BaseOption
+
     func run() throws {
+        if installed { return try verifyInstalled() }
+        guard let file else { throw ValidationError("give a .pave file (or NAME[:VERSION]), or --installed") }
         var failed = false
         try runReportingErrors(json: json) {
-            let pave = try PaveFile.open(URL(fileURLWithPath: file))
+            let pave = try PatchArgument.open(file)
             let progress = ProgressLine("verifying", total: 0)
             var report = try pave.verifyAll { done, total in progress.update(done, total: total) }
             progress.finish()
@@ -40,6 +49,9 @@ struct VerifyCommand: ParsableCommand {
     /// Extension point: later layers add their checks to the report here (base-model signature, numerics),
     /// e.g. `report.record("base.signature", detail: …, problems: …)`.
     func extend(_ report: inout PaveVerificationReport, _ pave: PaveFile) throws {
+        // Patch semantics and every stored reference vector set, run through the executor.
+        if report.ok { PatchVerification.verify(manifest: pave.manifest, tensors: pave).record(into: &report) }
+        try baseOption.check(&report, pave)  // base.section / base.compatibility
         try verifyComposed(&report, pave)   // composed patches: VerifyCommand+Compose.swift
     }
 }

@@ -141,4 +141,33 @@ import Testing
         #expect(ref.problems.isEmpty)
         #expect(BaseReference(name: "", structuralSignature: "sha256:XYZ", architecture: nil, source: .signature).problems.count == 2)
     }
+
+    @Test func importerHelperNamesTheBaseAndToleratesThinConfigs() {
+        var config = ModelDirectoryBuilder.Preset.llavaOneVisionQwen2_0_5b.config
+        config["_name_or_path"] = "/mnt/bn/checkpoints/llavanext-siglip-qwen2-0.5b"
+        let adapter: [String: JSONValue] = ["base_model_name_or_path": "lmms-lab/llava-onevision-qwen2-0.5b-ov"]
+        let (ref, note) = BaseReference.fromPaveCheckpoint(config: config, adapterConfig: adapter)
+        #expect(note == nil)
+        #expect(ref?.name == "lmms-lab/llava-onevision-qwen2-0.5b-ov")
+        #expect(ref?.architecture?.hiddenSize == 896 && ref?.source == .paveConfig)
+        let (none, why) = BaseReference.fromPaveCheckpoint(config: ["hidden_size": 896], adapterConfig: nil)
+        #expect(none == nil)
+        #expect(why?.contains("num_attention_heads") == true)
+    }
+
+    @Test func hostileNumbersInAManifestDoNotTrap() throws {
+        let huge = Int(Int64.max / 2)
+        let arch = BaseArchitecture(hiddenSize: huge, intermediateSize: huge, numHiddenLayers: huge, numAttentionHeads: huge,
+                                    numKeyValueHeads: huge, headDim: huge, vocabSize: huge, mmHiddenSize: huge)
+        #expect(arch.derivedLinearShape(module: "model.layers.0.self_attn.q_proj") == nil)
+        var m = Manifest(name: "evil", version: "1.0.0")
+        try m.encode(LoRAConfig(r: huge, alpha: -1, targetModules: ["model.layers.0.self_attn.q_proj", "model.layers.999999.mlp.up_proj"]), forKey: ManifestKey.lora)
+        try m.encode(FusionArchitecture(inputDim: huge, outputDim: huge, mlpDepth: Int.max), forKey: ManifestKey.fusion)
+        try m.setBaseReference(BaseReference(name: "x", architecture: arch, source: .paveConfig))
+        let ref = BaseReference(name: "base", architecture: arch, source: .paveConfig)
+        let mismatches = BaseCompatibility.check(manifest: m, tensorShapes: ["fusion.output_mapping.2.weight": [huge, huge]], against: ref)
+        #expect(mismatches.contains { $0.kind == .alpha })
+        let (small, _) = try Self.presetSignatures()
+        #expect(!BaseCompatibility.check(manifest: m, tensorShapes: [:], against: small).isEmpty)
+    }
 }

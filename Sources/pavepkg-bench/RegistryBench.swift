@@ -1,0 +1,161 @@
+import Crypto
+import Foundation
+import PaveKit
+
+/// `pavepkg-bench registry [--patches N] [--install-mb M] [--runs R] [--dir PATH]`: the registry at size.
+///
+/// 1. install of one ~M MB patch into a fresh store (R runs; verification included), and the same patch's
+///    next version sharing all but one tensor;
+/// 2. N small patches (shared + own tensor, varied side channels, bases, tags) installed in batches of 100;
+///    then `list` (all, by side channel, by base) and `search` (broad, selective) through the library;
+/// 3. `gc --dry-run` and `gc` on that store, with 1,000 orphan 64 KiB blobs (as killed installs leave).
+enum RegistryBench {
+    static func run(_ args: [String]) throws {
+        var patches = 10_000, installMB = 20, runs = 5
+        var base = FileManager.default.temporaryDirectory
+        var i = 0
+        while i < args.count {
+            let v = i + 1 < args.count ? args[i + 1] : ""
+            switch args[i] {
+            case "--patches": patches = max(1, Int(v) ?? patches); i += 1
+            case "--install-mb": installMB = max(1, Int(v) ?? installMB); i += 1
+            case "--runs": runs = max(1, Int(v) ?? runs); i += 1
+            case "--dir": base = URL(fileURLWithPath: v); i += 1
+            default: print("unknown option \(args[i])"); return
+            }
+            i += 1
+        }
+        let root = base.appendingPathComponent("pave-registry-bench-\(getpid())")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        print("pavepkg-bench registry: \(patches) patches, \(installMB) MB install, \(runs) runs, SQLite \(Registry.sqliteVersion), dir \(root.path)")
+
+        // 1. Install of a large patch.
+        let bigTensors = 5
+        let perTensor = installMB * 1_000_000 / 4 / bigTensors
+        let big = root.appendingPathComponent("big-1.0.0.pave")
+        let big2 = root.appendingPathComponent("big-1.1.0.pave")
+        try writeBig(big, version: "1.0.0", tensors: bigTensors, floats: perTensor, changed: -1)
+        try writeBig(big2, version: "1.1.0", tensors: bigTensors, floats: perTensor, changed: 0)
+        let size = (try FileManager.default.attributesOfItem(atPath: big.path)[.size] as? Int) ?? 0
+        var verifyTimes: [Double] = [], installTimes: [Double] = [], sharedTimes: [Double] = []
+        for r in 0..<runs {
+            let home = root.appendingPathComponent("install-\(r)")
+            let registry = try Registry(layout: StoreLayout(home: home))
+            verifyTimes.append(try time { _ = try PaveFileReader().verifiedImage(ofFileAt: big.path) })
+            installTimes.append(try time { try registry.install(paths: [big.path]) })
+            sharedTimes.append(try time { try registry.install(paths: [big2.path]) })
+            try FileManager.default.removeItem(at: home)
+        }
+        print(String(format: "install %.1f MB patch (%d tensors), fresh store: median %@ (min %@); of which open+verify alone: median %@",
+                     Double(size) / 1e6, bigTensors, ms(median(installTimes)), ms(installTimes.min() ?? 0), ms(median(verifyTimes))))
+        print("install next version (1 of \(bigTensors) tensors changed): median \(ms(median(sharedTimes)))")
+
+        // 2. A store with many patches.
+        let home = root.appendingPathComponent("many")
+        let files = root.appendingPathComponent("files")
+        try FileManager.default.createDirectory(at: files, withIntermediateDirectories: true)
+        let registry = try Registry(layout: StoreLayout(home: home))
+        let writeTime = try time {
+            for n in 0..<patches { _ = try writeSmall(files, n) }
+        }
+        var installTotal = 0.0
+        var batch: [String] = []
+        for n in 0..<patches {
+            batch.append(files.appendingPathComponent(smallName(n)).path)
+            if batch.count == 100 || n == patches - 1 {
+                installTotal += try time { try registry.install(paths: batch) }
+                batch.removeAll()
+            }
+        }
+        let u = try registry.usage()
+        print(String(format: "wrote %d small .pave files in %.1f s; installed them in %.1f s (%.2f ms each, batches of 100): %d blobs, %@ stored for %@ of files",
+                     patches, writeTime, installTotal, installTotal * 1000 / Double(patches), u.blobs,
+                     mb(u.storedBytes), mb(u.logicalBytes)))
+        func bench(_ label: String, _ body: () throws -> Int) throws {
+            var count = 0
+            var times: [Double] = []
+            for _ in 0..<max(runs, 10) { times.append(try time { count = try body() }) }
+            print("\(label): \(count) results, median \(ms(median(times))) (min \(ms(times.min() ?? 0)))")
+        }
+        try bench("list (all)") { try registry.list().count }
+        try bench("list --side-channel audio") { try registry.list(sideChannel: "audio").count }
+        try bench("list --base qwen2-7b") { try registry.list(base: "lmms-lab/qwen2-7b").count }
+        try bench("search audio") { try registry.search("audio").count }
+        try bench("search \"speech llava\"") { try registry.search("speech llava").count }
+        try bench("search patch-04242") { try registry.search("patch-04242").count }
+        try bench("show patch-04242") { try registry.show("patch-04242").segments.count }
+
+        // 3. gc with garbage of the kind a killed install leaves.
+        let orphans = 1000
+        for k in 0..<orphans {
+            var bytes = [UInt8](repeating: 0, count: 65_536)
+            withUnsafeBytes(of: UInt64(k + 1_000_000)) { bytes.replaceSubrange(0..<8, with: $0) }
+            let hex = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+            let dir = home.appendingPathComponent("blobs/sha256/\(hex.prefix(2))")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try Data(bytes).write(to: dir.appendingPathComponent(hex))
+        }
+        var report = try registry.gc(dryRun: true)
+        let dry = try time { report = try registry.gc(dryRun: true) }
+        print("gc --dry-run on \(u.patches) patches + \(orphans) orphan blobs: \(ms(dry)), would free \(mb(report.freedBytes)) in \(report.blobs) blobs")
+        let real = try time { report = try registry.gc() }
+        print("gc: \(ms(real)), freed \(mb(report.freedBytes)) in \(report.blobs) blobs")
+        let again = try time { report = try registry.gc() }
+        print("gc with nothing to free: \(ms(again)) (\(report.blobs) blobs)")
+    }
+
+    static func writeBig(_ url: URL, version: String, tensors: Int, floats: Int, changed: Int) throws {
+        var m = Manifest(name: "big", version: version)
+        m.created = "2026-01-01T00:00:00Z"
+        m.description = "registry benchmark patch"
+        var sources: [any TensorSource] = []
+        for t in 0..<tensors {
+            var s: UInt64 = UInt64(t + 1) &* 0x9E37_79B9_7F4A_7C15 &+ (t == changed ? 77 : 0)
+            let values = (0..<floats).map { _ -> Float in
+                s ^= s << 13; s ^= s >> 7; s ^= s << 17
+                return Float(Int64(bitPattern: s) >> 40) * 1e-7
+            }
+            sources.append(InMemoryTensorSource(name: "lora.t\(t)", tensor: try .f32(shape: [floats], values)))
+        }
+        _ = try PaveWriter.write(manifest: m, tensors: sources, to: url, options: PackOptions())
+    }
+
+    static func smallName(_ n: Int) -> String { String(format: "patch-%05d.pave", n) }
+
+    static let sides = ["audio", "video", "3d", "multiview"]
+    static let bases = ["lmms-lab/qwen2-7b", "lmms-lab/qwen2-0.5b", "llava-hf/llava-onevision-7b"]
+    static let words = ["speech", "music", "depth", "lidar", "camera", "event", "thermal", "sonar", "llava", "asr"]
+
+    static func writeSmall(_ dir: URL, _ n: Int) throws -> URL {
+        var m = Manifest(name: String(format: "patch-%05d", n), version: "1.0.\(n % 7)")
+        m.created = "2026-01-01T00:00:00Z"
+        m.description = "benchmark patch \(n) for \(words[n % words.count]) and \(words[(n / 10) % words.count])"
+        m.tags = [words[(n * 7) % words.count], sides[n % sides.count]]
+        m["side_channel"] = ["kind": .string(sides[n % sides.count]), "encoder": "bench encoder", "layout": ["T": nil, "H": 1, "W": 1, "C": 16]]
+        m["base"] = ["name": .string(bases[n % bases.count]), "source": "signature"]
+        m["lora"] = ["r": 4, "alpha": 8, "target_modules": ["model.layers.0.self_attn.q_proj"], "tensor_prefix": ""]
+        let shared = (0..<1024).map { Float($0) * 0.001 }
+        let own = (0..<256).map { Float($0 + n) }
+        let url = dir.appendingPathComponent(smallName(n))
+        _ = try PaveWriter.write(manifest: m, tensors: [
+            InMemoryTensorSource(name: "lora.shared", tensor: try .f32(shape: [1024], shared)),
+            InMemoryTensorSource(name: "lora.own", tensor: try .f32(shape: [256], own)),
+        ], to: url, options: PackOptions(threads: 1))
+        return url
+    }
+
+    static func time(_ body: () throws -> Void) throws -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    static func median(_ xs: [Double]) -> Double {
+        let s = xs.sorted()
+        return s.isEmpty ? 0 : s[s.count / 2]
+    }
+
+    static func ms(_ s: Double) -> String { String(format: "%.2f ms", s * 1000) }
+    static func mb(_ b: Int) -> String { String(format: "%.1f MB", Double(b) / 1e6) }
+}

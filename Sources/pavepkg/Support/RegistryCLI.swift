@@ -1,0 +1,37 @@
+import Foundation
+import PaveKit
+
+/// Shared pieces of the registry commands (`install`, `list`, `search`, `show`, `remove`, `gc`, `doctor`,
+/// `verify --installed`): opening the store at `PAVE_HOME`, reading `--base`, printing patch tables.
+enum RegistryCLI {
+    /// The store at `PAVE_HOME` (default `~/.pave`), created on first use.
+    static func open() throws -> Registry { try Registry(layout: .fromEnvironment()) }
+
+    /// `--base`: an existing file or directory is a signature file or model directory (full compatibility
+    /// check); anything else names the base (model name, structural signature or a ≥ 8 hex prefix of it).
+    static func base(_ argument: String?) throws -> BaseRequirement? {
+        guard let argument else { return nil }
+        if FileManager.default.fileExists(atPath: argument) {
+            return .signature(try BaseSignature.load(signatureOrModel: URL(fileURLWithPath: argument)))
+        }
+        return .named(argument)
+    }
+
+    /// One line per patch: name:version, short digest, size, side channel, LoRA rank, base.
+    static func printTable(_ patches: [InstalledPatch]) {
+        guard !patches.isEmpty else { print("(no patches)"); return }
+        let rows = patches.map { p -> [String] in
+            [p.reference, String(p.digest.dropFirst(7).prefix(12)), ProgressLine.bytes(Int64(p.size)), p.sideChannel ?? "-",
+             p.loraRank.map { "r\($0)" } ?? "-", p.baseModel ?? p.baseSignature.map { String($0.prefix(19)) } ?? "-"]
+        }
+        let header = ["NAME:VERSION", "DIGEST", "SIZE", "SIDE", "LORA", "BASE"]
+        var widths = header.map(\.count)
+        for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in i == cells.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ")
+        }
+        print(line(header))
+        for r in rows { print(line(r)) }
+    }
+}
