@@ -10,7 +10,7 @@ extension RunCommand {
 
     /// Load-time stacking: `fused = Σ wᵢ·fᵢ(visual, side.<name>)`, `lora_delta.M = Σ wᵢ·sᵢ·x·Aᵢᵀ·Bᵢᵀ`.
     func runStack(first: PaveFile, start: Date) throws {
-        let files = [first] + (try patches.dropFirst().map { try PaveFile.open(URL(fileURLWithPath: $0)) })
+        let files = [first] + (try patches.dropFirst().map { try PatchArgument.open($0) })
         let stack = try PatchStack.build(files.map { StackInput(file: $0) },
                                          weights: try weights.map { try StackArguments.weight($0) },
                                          renames: try renames.map { try StackArguments.rename($0) })

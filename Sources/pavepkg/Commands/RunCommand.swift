@@ -52,7 +52,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors(json: json) {
             let start = Date()
-            let pave = try PaveFile.open(URL(fileURLWithPath: patches[0]))
+            let pave = try PatchArgument.open(patches[0])
             if isStackRun(pave) { return try runStack(first: pave, start: start) }
             let spec = try PatchSpec(manifest: pave.manifest)
             guard spec.isPAVEPatch else { throw ExecutorError.notInPatch(what: "fusion module or LoRA adapters (the manifest declares no PAVE patch)") }
