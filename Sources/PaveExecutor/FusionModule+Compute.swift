@@ -11,7 +11,7 @@ extension FusionModule {
         let d = a.hiddenDim, e = a.embedDim, nh = a.heads, hd = a.headDim
         let threads = self.threads
         let nq = g.tq * g.sq, nk = g.tk * g.sk
-        return Parallel.withSingleThreadedBLAS(if: threads) {
+        return Parallel.withSingleThreadedBLAS {
             // §3.3: side truncation + input mapping → K0 (T·S_k, E); §3.4: temporal upsampling.
             let k0 = SharedFloats(count: nk * e)
             side.withShared { src in
@@ -123,19 +123,32 @@ extension FusionModule {
                     let o = out.base + r0 * outDim
                     var cur = UnsafeMutablePointer<Float>(xs.base + r0 * d), curDim = d
                     let bufA = buffer, bufB = buffer + Self.rowTile * widest
+                    // Each Linear's bias is fused into the pass that follows it: GELU for inner layers, the output
+                    // LayerNorm (or a plain bias add) for the last one.
                     for (i, layer) in mlp.enumerated() {
-                        if i > 0 { Kernels.gelu(cur, count: rows * curDim) }
-                        let dst = i == mlp.count - 1 ? o : (i % 2 == 0 ? bufA : bufB)
+                        let last = i == mlp.count - 1
+                        let dst = last ? o : (i % 2 == 0 ? bufA : bufB)
                         layer.w.withPointer { wp in layer.b.withPointer { bp in
-                            Kernels.linear(cur, rows: rows, inDim: curDim, ldx: curDim, weight: wp, outDim: layer.outDim, bias: bp, into: dst, ldy: layer.outDim)
+                            Kernels.linear(cur, rows: rows, inDim: curDim, ldx: curDim, weight: wp, outDim: layer.outDim, bias: nil, into: dst, ldy: layer.outDim)
+                            if !last {
+                                Kernels.addBiasGELU(dst, rows: rows, n: layer.outDim, bias: bp)
+                            } else if let norm {
+                                norm.w.withPointer { gp in norm.b.withPointer { nb in
+                                    Kernels.layerNorm(dst, rows: rows, n: layer.outDim, ldx: layer.outDim, gamma: gp, beta: nb, bias: bp, into: dst, ldy: layer.outDim)
+                                } }
+                            } else {
+                                Kernels.addBias(dst, rows: rows, n: layer.outDim, ld: layer.outDim, bias: bp)
+                            }
                         } }
                         cur = dst; curDim = layer.outDim
                     }
-                    if mlp.isEmpty { o.update(from: cur, count: rows * d) }
-                    if let norm {
-                        norm.w.withPointer { gp in norm.b.withPointer { bp in
-                            Kernels.layerNorm(o, rows: rows, n: outDim, ldx: outDim, gamma: gp, beta: bp, into: o, ldy: outDim)
-                        } }
+                    if mlp.isEmpty {
+                        o.update(from: cur, count: rows * d)
+                        if let norm {
+                            norm.w.withPointer { gp in norm.b.withPointer { bp in
+                                Kernels.layerNorm(o, rows: rows, n: outDim, ldx: outDim, gamma: gp, beta: bp, into: o, ldy: outDim)
+                            } }
+                        }
                     }
                 }
                 n = nq * outDim

@@ -24,7 +24,7 @@ extension Registry {
         }
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         sql += " ORDER BY name, installed_at"
-        return Self.sorted(try db.query(sql, bindings).map(InstalledPatch.init(row:)))
+        return Self.sorted(try db.query(sql, bindings) { InstalledPatch(row: $0) })
     }
 
     /// By name (byte order), then version (``VersionOrder``).
@@ -46,7 +46,7 @@ extension Registry {
             FROM patches_fts JOIN patches p ON p.id = patches_fts.rowid
             WHERE patches_fts MATCH ? ORDER BY bm25(patches_fts), p.name, p.version
             """
-        return try db.query(sql, [.text(query)]).map(InstalledPatch.init(row:))
+        return try db.query(sql, [.text(query)]) { InstalledPatch(row: $0) }
     }
 
     /// Turns user text into an FTS5 query: each word quoted (so no FTS syntax leaks through) with a prefix `*`.

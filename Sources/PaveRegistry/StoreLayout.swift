@@ -72,6 +72,12 @@ public struct StoreLayout: Sendable, Equatable {
     /// Creates the directories (mode 0755) and refuses a store whose directories are symbolic links, so that
     /// nothing written below can land outside the home directory.
     func prepare() throws(RegistryError) {
+        var st = stat()
+        if lstat(home.path, &st) != 0 {
+            do { try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true) } catch {
+                throw .io(path: home.path, operation: "create PAVE_HOME", reason: "\(error)")
+            }
+        }
         for dir in [home, home.appendingPathComponent("blobs"), blobsDirectory, recipesDirectory] {
             var st = stat()
             if lstat(dir.path, &st) == 0 {

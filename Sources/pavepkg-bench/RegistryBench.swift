@@ -83,8 +83,9 @@ enum RegistryBench {
         try bench("list --base qwen2-7b") { try registry.list(base: "lmms-lab/qwen2-7b").count }
         try bench("search audio") { try registry.search("audio").count }
         try bench("search \"speech llava\"") { try registry.search("speech llava").count }
-        try bench("search patch-04242") { try registry.search("patch-04242").count }
-        try bench("show patch-04242") { try registry.show("patch-04242").segments.count }
+        let one = String(format: "patch-%05d", patches * 42 / 100)
+        try bench("search \(one)") { try registry.search(one).count }
+        try bench("show \(one)") { try registry.show(one).segments.count }
 
         // 3. gc with garbage of the kind a killed install leaves.
         let orphans = 1000
@@ -134,13 +135,14 @@ enum RegistryBench {
         m.tags = [words[(n * 7) % words.count], sides[n % sides.count]]
         m["side_channel"] = ["kind": .string(sides[n % sides.count]), "encoder": "bench encoder", "layout": ["T": nil, "H": 1, "W": 1, "C": 16]]
         m["base"] = ["name": .string(bases[n % bases.count]), "source": "signature"]
-        m["lora"] = ["r": 4, "alpha": 8, "target_modules": ["model.layers.0.self_attn.q_proj"], "tensor_prefix": ""]
-        let shared = (0..<1024).map { Float($0) * 0.001 }
-        let own = (0..<256).map { Float($0 + n) }
+        let module = "model.layers.0.self_attn.q_proj"
+        try m.encode(LoRAConfig(r: 4, alpha: 8, targetModules: [module], tensorPrefix: ""), forKey: ManifestKey.lora)
+        let shared = (0..<256).map { Float($0) * 0.001 }
+        let own = (0..<256).map { Float($0 + n) * 0.01 }
         let url = dir.appendingPathComponent(smallName(n))
         _ = try PaveWriter.write(manifest: m, tensors: [
-            InMemoryTensorSource(name: "lora.shared", tensor: try .f32(shape: [1024], shared)),
-            InMemoryTensorSource(name: "lora.own", tensor: try .f32(shape: [256], own)),
+            InMemoryTensorSource(name: module + ".lora_A.weight", tensor: try .f32(shape: [4, 64], shared)),
+            InMemoryTensorSource(name: module + ".lora_B.weight", tensor: try .f32(shape: [64, 4], own)),
         ], to: url, options: PackOptions(threads: 1))
         return url
     }
