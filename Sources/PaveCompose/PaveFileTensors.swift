@@ -10,10 +10,3 @@ public struct PaveFileTensors: TensorProvider {
     public func tensorInfo(_ name: String) -> TensorInfo? { file.entry(name).map { TensorInfo(name: $0.name, dtype: $0.dtype, shape: $0.shape) } }
     public func tensor(_ name: String) throws -> TensorData { try file.readTensor(name) }
 }
-
-extension StackInput {
-    /// A `.pave` file given to `run`, `compose` or `verify`.
-    public init(file: PaveFile) {
-        self.init(tensors: PaveFileTensors(file), manifest: file.manifest, digest: file.digest, path: file.path)
-    }
-}

@@ -7,7 +7,7 @@ import PaveModel
 public enum StackReferenceVectors {
     /// Composed manifest key of the stack's own sets (kept apart from `reference_vectors`, which belongs to
     /// single patches and is checked against their own `lora` section).
-    public static let manifestKey = "stack_reference_vectors"
+    public static let manifestKey = ComposeManifestKey.stackReferenceVectors
 
     /// A self-check set for `executor`'s stack: seeded inputs of the shapes a single patch's self-check uses
     /// (`visual (2, 4, C_q)`, each side `(3, H, W, C_in)`, `lora_x.<M> (2, in)` for the first two modules) and

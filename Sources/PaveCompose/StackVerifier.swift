@@ -51,7 +51,7 @@ public enum StackVerifier {
         for m in stack.members {
             var manifest = m.manifest
             var skipped: [String] = []
-            if m.loraMerged, let lora = m.declaredLoRA {
+            if m.loraMerged, m.declaredLoRA != nil {
                 // Its factors (and the LoRA parts of its reference sets) were folded into the file's adapter.
                 manifest[ManifestKey.lora] = nil
                 var kept: [ReferenceVectorSet] = []
@@ -61,7 +61,6 @@ public enum StackVerifier {
                     if m.fusion != nil { kept.append(set) }
                 }
                 try manifest.encode(kept.isEmpty ? nil : kept, forKey: ManifestKey.referenceVectors)
-                _ = lora
             }
             members.append(MemberResult(name: m.name, verification: PatchVerification.verify(manifest: manifest, tensors: m.tensors, threads: threads),
                                         skipped: skipped))

@@ -21,8 +21,11 @@ extension PaveByteSource {
 
 /// A local file read with `pread` (thread-safe).
 public struct FileByteSource: PaveByteSource {
+    /// The open file.
     public let file: RandomAccessFile
     public var size: Int { file.size }
+
+    /// Opens `url` for positioned reads.
 
     public init(_ url: URL) throws(RandomAccessFileError) { file = try RandomAccessFile(url) }
 
@@ -38,8 +41,11 @@ public struct FileByteSource: PaveByteSource {
 
 /// Bytes held in memory (tests, in-memory round trips).
 public struct MemoryByteSource: PaveByteSource {
+    /// The whole file's bytes.
     public let bytes: [UInt8]
     public var size: Int { bytes.count }
+
+    /// Wraps `bytes`.
 
     public init(_ bytes: [UInt8]) { self.bytes = bytes }
 

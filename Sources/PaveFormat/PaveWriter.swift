@@ -76,12 +76,15 @@ public enum PaveWriter {
         return items
     }
 
-    /// One encoded chunk waiting to be hashed and written.
+    /// One encoded chunk waiting to be hashed and written. `raw` and `encoded` are pooled buffers of chunk size;
+    /// only their first `rawCount` / `storedCount` bytes are meaningful.
     private struct Encoded {
-        var raw: [UInt8] = []
-        var encoding = ChunkEncoding.raw
-        var width = 0
-        var stored: [UInt8] = []
+        var raw: [UInt8]
+        var rawCount: Int
+        var encoding: ChunkEncoding
+        var width: Int
+        var encoded: [UInt8]
+        var storedCount: Int
     }
 
     private static func write(_ items: [Item], manifestBytes: [UInt8], to out: AtomicFileWriter, options: PackOptions) throws -> PackSummary {
@@ -89,6 +92,10 @@ public enum PaveWriter {
         func emit(_ b: [UInt8]) throws {
             try out.write(b)
             position += b.count
+        }
+        func emit(_ b: [UInt8], count: Int) throws {
+            try b.withUnsafeBytes { try out.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            position += count
         }
         func pad() throws {
             guard let a = PaveLimits.align(position) else { throw PaveFormatError.invalidInput(tensor: "", reason: "file offset overflow") }
@@ -150,33 +157,43 @@ public enum PaveWriter {
         // Output order and bytes do not depend on the timing: results are written strictly in job order.
         let path = out.destination.path
         nonisolated(unsafe) let workers = codecs
+        let pool = BufferPool(size: chunkSize, keep: 2 * batchSize + 4)
         let itemsCopy = items
         func encode(_ batch: [(item: Int, chunk: Int)]) -> BatchRun<Encoded> {
             let run = BatchRun<Encoded>(count: batch.count)
-            DispatchQueue.global().async(group: run.group) {
+            let work: @Sendable () -> Void = {
                 do {
                     try ParallelWork.run(count: batch.count, contexts: workers) { k, codec in
                         let (i, j) = batch[k]
                         let it = itemsCopy[i]
                         let offset = j * chunkSize
                         let count = min(chunkSize, it.byteCount - offset)
-                        let raw: [UInt8]
-                        do { raw = try it.source.read(offset: offset, count: count) } catch {
+                        var raw = pool.take()
+                        var encoded = pool.take()
+                        do {
+                            try raw.withUnsafeMutableBytes { try it.source.read(offset: offset, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<count])) }
+                        } catch {
                             throw PaveFormatError.sourceFailed(tensor: it.source.name, reason: "\(error)")
                         }
-                        guard raw.count == count else {
-                            throw PaveFormatError.sourceFailed(tensor: it.source.name, reason: "asked for \(count) bytes at \(offset), got \(raw.count)")
+                        let e: (encoding: ChunkEncoding, width: Int, count: Int)
+                        do {
+                            e = try raw.withUnsafeBytes { r in
+                                try encoded.withUnsafeMutableBytes { o in
+                                    try codec.encode(UnsafeRawBufferPointer(rebasing: r[0..<count]), dtype: it.source.dtype,
+                                                     into: UnsafeMutableRawBufferPointer(rebasing: o[0..<count]))
+                                }
+                            }
+                        } catch let failure as ZstdFailure {
+                            throw PaveFormatError.io(path: path, reason: "tensor \"\(it.source.name)\" chunk \(j): \(failure.reason)")
                         }
-                        let e: (encoding: ChunkEncoding, width: Int, bytes: [UInt8])
-                        do throws(ZstdFailure) { e = try codec.encode(raw, dtype: it.source.dtype) } catch {
-                            throw PaveFormatError.io(path: path, reason: "tensor \"\(it.source.name)\" chunk \(j): \(error.reason)")
-                        }
-                        run.results.set(k, Encoded(raw: raw, encoding: e.encoding, width: e.width, stored: e.bytes))
+                        run.results.set(k, Encoded(raw: raw, rawCount: count, encoding: e.encoding, width: e.width, encoded: encoded, storedCount: e.count))
                     }
                 } catch {
                     run.fail(error)
                 }
             }
+            // One thread: encode right here (no hand-off). More: encode in the background, overlapping the writes.
+            if workers.count == 1 { work() } else { DispatchQueue.global().async(group: run.group, execute: work) }
             return run
         }
         let batches = stride(from: 0, to: jobs.count, by: batchSize).map { Array(jobs[$0..<min(jobs.count, $0 + batchSize)]) }
@@ -192,15 +209,17 @@ public enum PaveWriter {
                 let enc = results.take(k)
                 try openRegions(upTo: i)
                 if j == 0 { hasher = SHA256() }
-                hasher.update(data: enc.raw)
+                enc.raw.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<enc.rawCount])) }
                 try pad()
                 let offset = position
-                try emit(enc.stored)
-                chunkRecords.append(.init(offset: offset - layouts[i].regionOffset, storedLength: enc.stored.count, rawLength: enc.raw.count,
+                if enc.encoding == .raw { try emit(enc.raw, count: enc.rawCount) } else { try emit(enc.encoded, count: enc.storedCount) }
+                pool.give(enc.raw)
+                pool.give(enc.encoded)
+                chunkRecords.append(.init(offset: offset - layouts[i].regionOffset, storedLength: position - offset, rawLength: enc.rawCount,
                                           encoding: enc.encoding.rawValue, width: UInt8(enc.width)))
                 layouts[i].regionLength = position - layouts[i].regionOffset
-                byDType[items[i].source.dtype.rawValue, default: ByteTotals()].raw += enc.raw.count
-                done += Int64(enc.raw.count)
+                byDType[items[i].source.dtype.rawValue, default: ByteTotals()].raw += enc.rawCount
+                done += Int64(enc.rawCount)
                 if j == items[i].chunkCount - 1 {
                     hashes[i] = Array(hasher.finalize())
                     byDType[items[i].source.dtype.rawValue, default: ByteTotals()].stored += layouts[i].regionLength
@@ -226,51 +245,5 @@ public enum PaveWriter {
 
         return PackSummary(path: out.destination.path, digest: "sha256:" + Hex.string(header.digest), tensorCount: items.count,
                            rawBytes: totalRaw, storedBytes: layouts.reduce(0) { $0 + $1.regionLength }, fileBytes: position, byDType: byDType)
-    }
-}
-
-/// One batch being encoded in the background: its results, the group to wait on and the first error.
-final class BatchRun<T>: @unchecked Sendable {
-    let group = DispatchGroup()
-    let results: ResultSlots<T>
-    private let lock = NSLock()
-    private var failure: Error?
-
-    init(count: Int) { results = ResultSlots(count: count) }
-
-    func fail(_ e: Error) {
-        lock.lock()
-        if failure == nil { failure = e }
-        lock.unlock()
-    }
-
-    /// Read after `group.wait()`.
-    var error: Error? {
-        lock.lock()
-        defer { lock.unlock() }
-        return failure
-    }
-}
-
-/// Fixed slots filled by parallel workers (each slot written by exactly one job, read after all finished).
-final class ResultSlots<T>: @unchecked Sendable {
-    private var slots: [T?]
-    private let lock = NSLock()
-
-    init(count: Int) { slots = [T?](repeating: nil, count: count) }
-
-    func set(_ i: Int, _ value: T) {
-        lock.lock()
-        slots[i] = value
-        lock.unlock()
-    }
-
-    /// Takes the value out (the slot must have been set).
-    func take(_ i: Int) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let v = slots[i] else { preconditionFailure("result slot \(i) was not filled") }
-        slots[i] = nil
-        return v
     }
 }

@@ -53,34 +53,54 @@ struct BlobStore {
         return Int(st.st_size)
     }
 
-    /// Stores `count` bytes of `file` from `offset` as blob `hex` unless a blob of that size is already
-    /// there. Returns whether it wrote a new blob.
-    @discardableResult
-    func store(_ hex: String, from file: RandomAccessFile, offset: Int, count: Int) throws -> Bool {
-        if try size(of: hex) == count { return false }
-        try layout.prepareFanout(hex)
-        let writer = try AtomicFileWriter(destination: try layout.blobURL(hex))
-        do {
-            var hasher = SHA256()
+    /// Segments up to this size are read once into memory, hashed and (when new) written from that buffer;
+    /// larger ones are hashed in a streaming pass and, when new, copied in a second pass that hashes again.
+    static let inMemoryLimit = 64 << 20
+
+    /// Stages `count` bytes of `file` from `offset` as a blob in `batch`, unless a blob with that content is
+    /// already in the store or in `staged`. Returns its SHA-256 hex and whether it is new.
+    func stage(from file: RandomAccessFile, offset: Int, count: Int, into batch: DurableBatch,
+               staged: inout Set<String>) throws -> (hex: String, isNew: Bool) {
+        if count <= Self.inMemoryLimit {
+            let bytes = try file.read(at: offset, count: count)
+            let hex = Self.hex(SHA256.hash(data: bytes))
+            let present = try size(of: hex) == count
+            if staged.contains(hex) || present { return (hex, false) }
+            try layout.prepareFanout(hex)
+            let h = try batch.create(try layout.blobURL(hex))
             var done = 0
-            while done < count {
-                let n = min(Self.chunkSize, count - done)
-                let bytes = try file.read(at: offset + done, count: n)
-                hasher.update(data: bytes)
-                try writer.write(bytes)
-                done += n
-                CrashPoint.hit("blob-partial")
+            try bytes.withUnsafeBytes { raw in
+                while done < count {
+                    let n = min(Self.chunkSize, count - done)
+                    try batch.write(h, UnsafeRawBufferPointer(rebasing: raw[done..<(done + n)]))
+                    done += n
+                    CrashPoint.hit("blob-partial")
+                }
             }
-            // The file may have changed since it was hashed: never store bytes under a wrong name.
-            guard Self.hex(hasher.finalize()) == hex else {
-                throw RegistryError.io(path: file.path, operation: "copy bytes \(offset)+\(count)", reason: "the file changed while it was being installed")
-            }
-            try writer.commit()
-        } catch {
-            writer.abort()
-            throw error
+            staged.insert(hex)
+            return (hex, true)
         }
-        return true
+        let hex = try Self.hash(file, offset: offset, count: count)
+        let present = try size(of: hex) == count
+            if staged.contains(hex) || present { return (hex, false) }
+        try layout.prepareFanout(hex)
+        let h = try batch.create(try layout.blobURL(hex))
+        var hasher = SHA256()
+        var done = 0
+        while done < count {
+            let n = min(Self.chunkSize, count - done)
+            let bytes = try file.read(at: offset + done, count: n)
+            hasher.update(data: bytes)
+            try batch.write(h, bytes)
+            done += n
+            CrashPoint.hit("blob-partial")
+        }
+        // The file may have changed between the two passes: never store bytes under a wrong name.
+        guard Self.hex(hasher.finalize()) == hex else {
+            throw RegistryError.io(path: file.path, operation: "copy bytes \(offset)+\(count)", reason: "the file changed while it was being installed")
+        }
+        staged.insert(hex)
+        return (hex, true)
     }
 
     /// Re-hashes blob `hex`: `nil` when it is intact, otherwise what is wrong.
@@ -98,26 +118,43 @@ struct BlobStore {
     }
 
     /// Every blob file on disk (hex → size), and stray temporary files left by interrupted writes.
+    /// Reads the directories with `readdir` and sizes with `fstatat` (tens of thousands of blobs are common).
     func scan() throws(RegistryError) -> (blobs: [String: Int], temporaries: [URL]) {
         var blobs: [String: Int] = [:]
         var temps: [URL] = []
-        let fm = FileManager.default
-        let fanouts: [String]
-        do { fanouts = try fm.contentsOfDirectory(atPath: layout.blobsDirectory.path) } catch {
-            throw .io(path: layout.blobsDirectory.path, operation: "list", reason: "\(error)")
+        let root = layout.blobsDirectory.path
+        guard let fanouts = Self.list(root) else {
+            throw .io(path: root, operation: "list", reason: String(cString: strerror(errno)))
         }
-        for dir in fanouts.sorted() {
-            let dirURL = layout.blobsDirectory.appendingPathComponent(dir)
-            guard let names = try? fm.contentsOfDirectory(atPath: dirURL.path) else { continue }
+        for dir in fanouts.sorted() where dir.utf8.count == 2 {
+            let dirPath = root + "/" + dir
+            guard let names = Self.list(dirPath) else { continue }
+            let dfd = open(dirPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard dfd >= 0 else { continue }
+            defer { close(dfd) }
             for name in names {
-                let url = dirURL.appendingPathComponent(name)
-                if name.hasPrefix(".") { temps.append(url); continue }
+                if name.hasPrefix(".") { temps.append(URL(fileURLWithPath: dirPath + "/" + name)); continue }
+                guard name.utf8.count == 64, name.hasPrefix(dir), PatchReference.isHexPrefix(name) else { continue }
                 var st = stat()
-                guard lstat(url.path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
-                if (try? layout.blobURL(name)) == url { blobs[name] = Int(st.st_size) }
+                guard fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
+                blobs[name] = Int(st.st_size)
             }
         }
         return (blobs, temps)
+    }
+
+    /// Names in directory `path` (without `.` and `..`), or `nil` when it cannot be read.
+    static func list(_ path: String) -> [String]? {
+        guard let d = opendir(path) else { return nil }
+        defer { closedir(d) }
+        var names: [String] = []
+        while let entry = readdir(d) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
     }
 
     /// Removes blob `hex` (no error when already gone).

@@ -35,7 +35,7 @@ public struct InstalledPatch: Codable, Sendable, Equatable {
         side_channel_encoder, lora_rank, lora_modules, created, installed_at
         """
 
-    init(row: SQLiteRow) {
+    init(row: some SQLRowReading) {
         name = row.string(0) ?? ""
         version = row.string(1) ?? ""
         digest = row.string(2) ?? ""

@@ -52,6 +52,8 @@ extension Registry {
         var results: [InstallResult] = []
         var recipes: [(PatchRecipe, PatchImage, PatchMetadata)] = []
         var seen = Set<String>()
+        var staged = Set<String>()
+        let batch = DurableBatch()
         let installedAt = Self.timestamp()
         for (image, meta) in images {
             let hex = try image.digestHex()
@@ -80,8 +82,8 @@ extension Registry {
                     result.paddingBytes += range.length
                     continue
                 }
-                let blobHex = try BlobStore.hash(file, offset: range.offset, count: range.length)
-                if try blobs.store(blobHex, from: file, offset: range.offset, count: range.length) {
+                let (blobHex, isNew) = try blobs.stage(from: file, offset: range.offset, count: range.length, into: batch, staged: &staged)
+                if isNew {
                     result.newBlobs += 1
                     result.newBytes += range.length
                 } else {
@@ -91,14 +93,14 @@ extension Registry {
             }
             result.status = .installed
             results.append(result)
-            recipes.append((PatchRecipe(recipeVersion: PatchRecipe.currentVersion, digest: image.digest, name: meta.name,
-                                        version: meta.version, size: image.size, installedAt: installedAt, segments: segments), image, meta))
+            let recipe = PatchRecipe(recipeVersion: PatchRecipe.currentVersion, digest: image.digest, name: meta.name,
+                                     version: meta.version, size: image.size, installedAt: installedAt, segments: segments)
+            try batch.add(try recipe.encoded(), to: try layout.recipeURL(hex))
+            recipes.append((recipe, image, meta))
         }
         CrashPoint.hit("after-blobs")
-        for (recipe, _, _) in recipes {
-            let url = try layout.recipeURL(String(recipe.digest.dropFirst(7)))
-            try AtomicFileWriter.write(try recipe.encoded(), to: url)
-        }
+        // Blobs and recipes reach the disk (and their final names) before any row refers to them.
+        try batch.commit()
         CrashPoint.hit("after-recipe")
         var skipped = Set<String>()
         try db.immediateTransaction {
@@ -131,17 +133,19 @@ extension Registry {
         }
         try db.run("""
             INSERT INTO patches (name, version, digest, size, description, tags, base_signature, base_model,
-                side_channel_kind, side_channel_encoder, lora_rank, lora_modules, created, installed_at, manifest)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                side_channel_kind, side_channel_encoder, lora_rank, lora_modules, created, installed_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [
             .text(meta.name), .text(meta.version), .text(recipe.digest), .integer(Int64(recipe.size)),
             .text(meta.description), json(meta.tags), meta.baseSignature.map(SQLValue.text) ?? .null,
             meta.baseModel.map(SQLValue.text) ?? .null, meta.sideChannelKind.map(SQLValue.text) ?? .null,
             meta.sideChannelEncoder.map(SQLValue.text) ?? .null, meta.loraRank.map { .integer(Int64($0)) } ?? .null,
             meta.loraModules.isEmpty ? .null : json(meta.loraModules), meta.created.map(SQLValue.text) ?? .null,
-            .text(recipe.installedAt), .text(String(decoding: manifest.canonicalData(), as: UTF8.self)),
+            .text(recipe.installedAt),
         ])
         let patchID = db.lastInsertRowID
+        try db.run("INSERT INTO manifests (patch_id, json) VALUES (?, ?)",
+                   [.integer(patchID), .text(String(decoding: manifest.canonicalData(), as: UTF8.self))])
         var counted = Set<String>()
         let upsert = try db.prepare("""
             INSERT INTO blobs (hash, size, refcount) VALUES (?, ?, 1)

@@ -97,6 +97,16 @@ final class SQLiteConnection {
         return rows
     }
 
+    /// Runs a query and maps every row while the statement is positioned on it (no intermediate values:
+    /// the fast path for listing thousands of rows).
+    func query<T>(_ sql: String, _ bindings: [SQLValue] = [], map: (SQLiteCursor) throws -> T) throws -> [T] {
+        let stmt = try prepare(sql)
+        try stmt.bind(bindings)
+        var out: [T] = []
+        while try stmt.step() { out.append(try map(stmt.cursor)) }
+        return out
+    }
+
     /// Row id of the last insert (`sqlite3_last_insert_rowid`).
     var lastInsertRowID: Int64 { handle.map { sqlite3_last_insert_rowid($0) } ?? 0 }
 
@@ -180,6 +190,9 @@ final class SQLiteStatement {
         }
     }
 
+    /// Reads the current row's columns in place.
+    var cursor: SQLiteCursor { SQLiteCursor(handle: handle) }
+
     /// The current row's columns (`sqlite3_column_*`).
     func row() -> SQLiteRow {
         let n = sqlite3_column_count(handle)
@@ -210,8 +223,34 @@ final class SQLiteStatement {
     }
 }
 
+/// Reading a result row's columns by index.
+protocol SQLRowReading {
+    func int(_ i: Int) -> Int64?
+    func string(_ i: Int) -> String?
+}
+
+/// The row a statement is positioned on, read in place (`sqlite3_column_*`); valid only until the next step.
+struct SQLiteCursor: SQLRowReading {
+    fileprivate let handle: OpaquePointer?
+
+    func int(_ i: Int) -> Int64? {
+        let c = Int32(i)
+        switch sqlite3_column_type(handle, c) {
+        case SQLITE_INTEGER: return sqlite3_column_int64(handle, c)
+        case SQLITE_FLOAT: return Int64(exactly: sqlite3_column_double(handle, c))
+        default: return nil
+        }
+    }
+
+    func string(_ i: Int) -> String? {
+        let c = Int32(i)
+        guard sqlite3_column_type(handle, c) == SQLITE_TEXT, let p = sqlite3_column_text(handle, c) else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(handle, c))), as: UTF8.self)
+    }
+}
+
 /// One result row, read by column index.
-struct SQLiteRow: Sendable {
+struct SQLiteRow: Sendable, SQLRowReading {
     let values: [SQLValue]
 
     func int(_ i: Int) -> Int64? {

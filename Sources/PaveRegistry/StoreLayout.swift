@@ -62,9 +62,10 @@ public struct StoreLayout: Sendable, Equatable {
         }
     }
 
-    /// Throws unless `url` is strictly inside the home directory.
+    /// Throws unless `url` is strictly inside the home directory (and has no `..` component, so the textual
+    /// check is the real one).
     func confine(_ url: URL) throws(RegistryError) {
-        let p = url.standardizedFileURL.path
+        let p = url.path
         let h = home.path.hasSuffix("/") ? home.path : home.path + "/"
         guard p.hasPrefix(h), !p.split(separator: "/").contains("..") else { throw .outsideHome(path: p, home: home.path) }
     }
@@ -72,6 +73,12 @@ public struct StoreLayout: Sendable, Equatable {
     /// Creates the directories (mode 0755) and refuses a store whose directories are symbolic links, so that
     /// nothing written below can land outside the home directory.
     func prepare() throws(RegistryError) {
+        var st = stat()
+        if lstat(home.path, &st) != 0 {
+            do { try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true) } catch {
+                throw .io(path: home.path, operation: "create PAVE_HOME", reason: "\(error)")
+            }
+        }
         for dir in [home, home.appendingPathComponent("blobs"), blobsDirectory, recipesDirectory] {
             var st = stat()
             if lstat(dir.path, &st) == 0 {

@@ -7,7 +7,8 @@ enum Samples {
     /// - `pave-7b-audio-fusion.safetensors`: the `VideoFeatModelArgumentsV5_1_3_audio_languagebind_7B` fusion module,
     ///   30 BF16 tensors, 8,996,352 parameters (17,992,704 bytes);
     /// - `pave-7b-audio-fusion.manifest.json`: a manifest to pack it with;
-    /// - `tiny.safetensors`: a 4-tensor miniature of the same module (a few KB) for the docs.
+    /// - `tiny.safetensors`: a 4-tensor miniature of the same module (a few KB) for the docs;
+    /// - the two demo patches of ``DemoSamples`` (audio and video, fusion module + LoRA, with manifests).
     static func generate(into dir: URL, seed: UInt64) throws {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let specs = SampleGenerator.paveFusionModule()
@@ -36,5 +37,6 @@ enum Samples {
         try SafetensorsWriter.write(try SampleGenerator.tensors(tinySpecs, seed: seed), to: dir.appendingPathComponent("tiny.safetensors"))
         print("wrote \(big.path): \(specs.count) tensors, \(params) BF16 parameters (seed \(seed))")
         print("wrote \(dir.appendingPathComponent("tiny.safetensors").path) and the sample manifest")
+        try DemoSamples.generate(into: dir)
     }
 }

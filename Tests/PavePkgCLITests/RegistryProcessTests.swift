@@ -166,6 +166,23 @@ import Testing
         #expect(try registry.show("left:1.0.0").segments.first { $0.tensor == "lora.shared" }?.sharedBy == 8)
     }
 
+    @Test func gcRunningDuringInstallsNeverTakesTheirBlobs() throws {
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let home = dir.appendingPathComponent("home")
+        let files = try (0..<6).map { try Self.writePatch(dir, name: "busy", version: "1.0.\($0)", seed: Float($0) + 1) }
+        var jobs: [(Process, Pipe, Pipe)] = []
+        for (k, f) in files.enumerated() {
+            jobs.append(try Self.start(["install", f], home: home))
+            if k % 2 == 0 { jobs.append(try Self.start(["gc"], home: home)) }
+        }
+        for o in jobs.map(Self.finish) { #expect(o.status == 0 && !o.signaled, "\(o.stderr)") }
+        let registry = try Registry(layout: StoreLayout(home: home))
+        #expect(try registry.list().count == 6)
+        #expect(try registry.verifyInstalled().ok)
+        #expect(try registry.doctor().findings.isEmpty)
+    }
+
     static let crashPoints = ["blob-partial", "after-blobs", "after-recipe", "in-transaction", "after-commit"]
 
     @Test(arguments: crashPoints)

@@ -3,35 +3,12 @@ import PaveKit
 import Testing
 
 /// End-to-end runs of the built `pavepkg` executable: `signature`, `pack --base`, `verify --base`.
-@Suite struct SignatureCLITests {
-    /// The `pavepkg` executable next to the test bundle (`swift build --build-tests` builds it).
-    static func executable() throws -> URL {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("pavepkg")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        throw CLIError("pavepkg executable not found next to \(CommandLine.arguments[0]); run `swift build --build-tests` first")
-    }
-
-    struct CLIError: Error, CustomStringConvertible {
-        var description: String
-        init(_ d: String) { description = d }
-    }
-
-    /// Runs pavepkg; returns (exit status, stdout, stderr).
+@Suite(.enabled(if: CLI.available, "needs the built pavepkg binary (swift build)"))
+struct SignatureCLITests {
+    /// Runs pavepkg through the shared CLI helper; returns (exit status, stdout, stderr).
     static func run(_ args: [String]) throws -> (Int32, String, String) {
-        let p = Process()
-        p.executableURL = try executable()
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        let r = try CLI.run(args)
+        return (r.status, r.stdout, r.stderr)
     }
 
     static func tinyConfig(intermediate: Int = 96) -> [String: JSONValue] {
@@ -39,15 +16,9 @@ import Testing
          "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2, "vocab_size": 128, "mm_hidden_size": 48]
     }
 
-    static func temp() -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("pave-cli-sig-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
     @Test func signatureWritesTheFileAndReportsErrorsWithTheirExitStatus() throws {
-        let root = Self.temp()
-        defer { try? FileManager.default.removeItem(at: root) }
+        let tmp = try TempDir()
+        let root = tmp.url
         let model = root.appendingPathComponent("m")
         try ModelDirectoryBuilder(config: Self.tinyConfig(), shardCount: 2, fill: .pattern(seed: 1)).write(to: model)
         let sigPath = root.appendingPathComponent("SIG.json").path
@@ -70,8 +41,8 @@ import Testing
     }
 
     @Test func packRecordsTheBaseAndVerifyRefusesAnotherOne() throws {
-        let root = Self.temp()
-        defer { try? FileManager.default.removeItem(at: root) }
+        let tmp = try TempDir()
+        let root = tmp.url
         // Two bases that differ only in intermediate_size, and a LoRA patch made for the first.
         for (name, inter) in [("a", 96), ("b", 128)] {
             try ModelDirectoryBuilder(config: Self.tinyConfig(intermediate: inter), fill: .sparse).write(to: root.appendingPathComponent(name))

@@ -150,3 +150,29 @@ import Testing
         #expect(try registry.gc().freedBytes == 0)
     }
 }
+
+@Suite struct RegistrySchemaTests {
+    @Test func anIndexFromANewerPavepkgIsRefusedNotDamaged() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let layout = StoreLayout(home: dir.file("deep/er/home"))  // PAVE_HOME's parents are created too
+        _ = try Registry(layout: layout, reader: SyntheticPatchReader())
+        let db = try SQLiteConnection(path: layout.indexURL.path)
+        try db.execute("PRAGMA user_version = \(Registry.schemaVersion + 1)")
+        db.close()
+        #expect(throws: RegistryError.schemaTooNew(path: layout.indexURL.path, found: Registry.schemaVersion + 1, supported: Registry.schemaVersion)) {
+            try Registry(layout: layout, reader: SyntheticPatchReader())
+        }
+    }
+
+    @Test func migrationsAreOrderedAndTheFreshIndexIsAtTheLatest() throws {
+        let versions = RegistrySchema.migrations.map(\.version)
+        #expect(versions == Array(1...versions.count))
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let registry = try Registry(layout: StoreLayout(home: dir.file("home")), reader: SyntheticPatchReader())
+        let tables = try registry.db.query("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'patches_fts_%' ORDER BY name").compactMap { $0.string(0) }
+        #expect(tables == ["blobs", "manifests", "patches", "patches_fts", "segments"])
+        #expect(try registry.db.pragmaInteger("foreign_keys") == 1)
+    }
+}

@@ -38,12 +38,12 @@ public enum PaveCheckpointImporter {
         } else {
             source["kind"] = "zip"
             let archive = try ZipArchive(url: url)
-            options.progress?("hashing \(url.lastPathComponent)", 0, 0)
-            source["sha256"] = .string(try ContentDigest.sha256Hex(fileAt: url))
+            let label = "hashing \(url.lastPathComponent)"
+            source["sha256"] = .string(try ContentDigest.sha256Hex(fileAt: url) { options.progress?(label, $0, $1) })
             let (prefix, chosen) = try chooseZipFolder(archive, path: url.path, requested: options.checkpoint, notes: &notes)
             let inside = prefix + chosen
             source["folder"] = .string(inside.isEmpty ? "" : inside)
-            let top = prefix.isEmpty ? url.deletingPathExtension().lastPathComponent : String(prefix.dropLast())
+            let top = prefix.isEmpty ? url.deletingPathExtension().lastPathComponent : String(prefix.dropLast().split(separator: "/").last ?? "")
             folderName = chosen.isEmpty ? top : top + "_" + String(chosen.dropLast())
             let base = options.temporaryDirectory ?? FileManager.default.temporaryDirectory
             let dir = base.appendingPathComponent("pavepkg-import-\(UUID().uuidString)")
@@ -108,9 +108,15 @@ public enum PaveCheckpointImporter {
     /// (top folder prefix with "/", or "", chosen checkpoint subfolder with "/", or "").
     static func chooseZipFolder(_ archive: ZipArchive, path: String, requested: String?, notes: inout [String]) throws -> (String, String) {
         let names = archive.entries.map(\.name).filter { !$0.hasPrefix("__MACOSX/") && !$0.hasSuffix(".DS_Store") }
+        // Descend through single top folders (`pave_x/`, or `outputs/pave_x/`) until the checkpoint files appear.
         var prefix = ""
-        let tops = Set(names.compactMap { $0.split(separator: "/", maxSplits: 1).first.map(String.init) })
-        if tops.count == 1, let top = tops.first, names.allSatisfy({ $0.hasPrefix(top + "/") }) { prefix = top + "/" }
+        while archive.entry(prefix + fusionFile) == nil {
+            let below = names.filter { $0.hasPrefix(prefix) }.map { $0.dropFirst(prefix.count) }
+            let tops = Set(below.compactMap { $0.split(separator: "/", maxSplits: 1).first.map(String.init) })
+            guard tops.count == 1, let top = tops.first, !top.hasPrefix("checkpoint-"),
+                  below.allSatisfy({ $0.hasPrefix(top + "/") }) else { break }
+            prefix += top + "/"
+        }
         var subs: [String] = []
         for n in names where n.hasPrefix(prefix) && n.hasSuffix("/" + fusionFile) {
             let rest = n.dropFirst(prefix.count).split(separator: "/")

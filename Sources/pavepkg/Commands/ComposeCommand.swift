@@ -17,7 +17,8 @@ struct ComposeCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Patches to stack, in summation order (.pave, plain or composed).", completion: .file(extensions: ["pave"]))
+    @Argument(help: "Patches to stack, in summation order: .pave files (plain or composed) or installed NAME[:VERSION].",
+              completion: .file(extensions: ["pave"]))
     var inputs: [String]
 
     @Option(name: .shortAndLong, help: "Output .pave file.")
@@ -55,7 +56,7 @@ struct ComposeCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors(json: json) {
-            let files = try inputs.map { try PaveFile.open(URL(fileURLWithPath: $0), threads: threads) }
+            let files = try inputs.map { try PatchArgument.open($0) }
             for f in files { _ = try f.verifyAll() }   // members are copied byte for byte: refuse damaged inputs
             let stack = try PatchStack.build(files.map { StackInput(file: $0) },
                                              weights: try weights.map { try StackArguments.weight($0) },
@@ -64,7 +65,8 @@ struct ComposeCommand: ParsableCommand {
             // --created, else SOURCE_DATE_EPOCH, else the newest member's `created` (else the inputs' mtime).
             var stamp: String?
             if created != nil || env["SOURCE_DATE_EPOCH"] != nil || StackComposer.newestCreated(stack) == nil {
-                stamp = try RFC3339.created(explicit: created, environment: env, inputs: inputs.map { URL(fileURLWithPath: $0) })
+                let paths = try inputs.compactMap { try PatchArgument.path($0) }
+                stamp = try RFC3339.created(explicit: created, environment: env, inputs: paths.map { URL(fileURLWithPath: $0) })
             }
             let options = ComposeOptions(name: name, version: version, description: description, created: stamp,
                                          tool: "pavepkg \(PaveKitVersion.string)",

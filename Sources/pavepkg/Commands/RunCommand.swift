@@ -11,12 +11,22 @@ struct RunCommand: ParsableCommand {
         discussion: """
             Inputs: visual (T_q, S_q, query width) and side (T_k, H, W, input width) → output fused (T_q·S_q, output \
             width), row t·S_q + s. For each --lora MODULE: lora_x (N, in) — or lora_x.MODULE — → lora_delta.MODULE \
-            (N, out). With --lora only, visual/side may be absent. Outputs are F32, written atomically.
+            (N, out). With --lora only, visual/side may be absent. Outputs are F32, written atomically. \
+            Several patches (or a composed file) run as a stack: fused = Σ wᵢ·fᵢ(visual, side.NAME), \
+            lora_delta = Σ wᵢ·sᵢ·x·Aᵢᵀ·Bᵢᵀ, one input side.NAME per patch (plain side when only one has a \
+            fusion module); see spec/composition.md.
             """
     )
 
-    @Argument(help: "The .pave patch.", completion: .file(extensions: ["pave"]))
-    var patch: String
+    @Argument(help: "The .pave patch. Several patches, or a composed file, run as a stack (spec/composition.md).",
+              completion: .file(extensions: ["pave"]))
+    var patches: [String]
+
+    @Option(name: .customLong("weight"), help: ArgumentHelp("Stacks: weight of a patch (repeatable; default 1).", valueName: "NAME=W"))
+    var weights: [String] = []
+
+    @Option(name: .customLong("rename"), help: ArgumentHelp("Stacks: rename a member and its side input (KEY: name or #k).", valueName: "KEY=NEW"))
+    var renames: [String] = []
 
     @Option(help: "Input safetensors (visual, side, lora_x, lora_x.MODULE).", completion: .file(extensions: ["safetensors"]))
     var inputs: String
@@ -42,7 +52,8 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors(json: json) {
             let start = Date()
-            let pave = try PaveFile.open(URL(fileURLWithPath: patch))
+            let pave = try PatchArgument.open(patches[0])
+            if isStackRun(pave) { return try runStack(first: pave, start: start) }
             let spec = try PatchSpec(manifest: pave.manifest)
             guard spec.isPAVEPatch else { throw ExecutorError.notInPatch(what: "fusion module or LoRA adapters (the manifest declares no PAVE patch)") }
             try spec.validate(pave.tensorInfos)

@@ -170,4 +170,32 @@ import Testing
         let (small, _) = try Self.presetSignatures()
         #expect(!BaseCompatibility.check(manifest: m, tensorShapes: [:], against: small).isEmpty)
     }
+
+    @Test func composedStacksAreCheckedMemberByMember() throws {
+        let (small, large) = try Self.presetSignatures()
+        let (made, memberShapes) = try SigFixtures.patch(for: small.description.architecture, layers: 2, r: 8, name: "audio")
+        var member = made
+        try member.setBaseReference(BaseReference(signature: small))
+        var stack = Manifest(name: "stack", version: "1.0.0")
+        try stack.setBaseReference(BaseReference(signature: small))
+        var shapes: [String: [Int]] = [:]
+        var records: [JSONValue] = []
+        for name in ["a", "b"] {
+            for (t, shape) in memberShapes { shapes["m.\(name)/" + t] = shape }
+            var record: [String: JSONValue] = ["name": .string(name), "tensor_prefix": .string("m.\(name)/"), "manifest": .object(member.fields), "weight": 1]
+            if name == "b" { record["lora"] = "merged" }
+            records.append(.object(record))
+        }
+        stack["members"] = .array(records)
+        #expect(BaseCompatibility.check(manifest: stack, tensorShapes: shapes, against: small) == [])
+        let m = BaseCompatibility.check(manifest: stack, tensorShapes: shapes, against: large)
+        #expect(m.contains { $0.subject == "member a: model.layers.1.mlp.up_proj.lora_B" && $0.patch == "[4864, 8]" && $0.base == "[18944, 8]" })
+        // Member b's LoRA was merged into the stack: only its fusion module is checked.
+        #expect(!m.contains { $0.subject.hasPrefix("member b: model.layers.") })
+        #expect(m.contains { $0.subject == "member b: fusion.output_dim" })
+        // A member's tensor missing from the stack is named.
+        shapes["m.a/base_model.model.model.layers.0.mlp.down_proj.lora_B.weight"] = nil
+        #expect(BaseCompatibility.check(manifest: stack, tensorShapes: shapes, against: small).map(\.subject)
+            == ["member a: base_model.model.model.layers.0.mlp.down_proj.lora_B.weight"])
+    }
 }
