@@ -11,10 +11,11 @@ extension FusionModule {
             let x = mapQueries(visual, geometry: g)
             defer { workspace.give(x) }
             do {
-                // The side buffers are in use only while the decoder layers run.
+                // The side buffers live only while the decoder layers run: they are freed (not kept in the
+                // workspace) before the output is allocated, which keeps the peak memory low.
                 let k0 = mapSide(side, geometry: g)
-                defer { workspace.give(k0) }
                 decode(x, k0: k0, geometry: g)
+                withExtendedLifetime(k0) {}
             }
             return outputStage(x, geometry: g)
         }
@@ -33,13 +34,13 @@ extension FusionModule {
     /// §3.3–3.4: side truncation, input mapping → K0 (T_k·S_k, E), temporal upsampling when T < chunk_num.
     func mapSide(_ side: [Float], geometry g: Geometry) -> SharedFloats {
         let a = architecture, w = weights, threads = self.threads, e = a.embedDim, nk = g.tk * g.sk
-        let k0 = workspace.take(nk * e)
+        let k0 = SharedFloats(count: nk * e)
         side.withShared { src in
             if g.tk == g.sideFrames {
                 Self.parallelLinear(src, rows: g.sideFrames * g.sk, inDim: a.inputDim, weight: w.inputW, bias: w.inputB, outDim: e, into: k0.shared, threads: threads)
             } else {
-                let mapped = workspace.take(g.sideFrames * g.sk * e)
-                defer { workspace.give(mapped) }
+                let mapped = SharedFloats(count: g.sideFrames * g.sk * e)
+                defer { withExtendedLifetime(mapped) {} }
                 Self.parallelLinear(src, rows: g.sideFrames * g.sk, inDim: a.inputDim, weight: w.inputW, bias: w.inputB, outDim: e, into: mapped.shared, threads: threads)
                 TemporalUpsampling.apply(mapped.base, frames: g.sideFrames, frameSize: g.sk * e, outFrames: g.tk, into: k0.base)
             }
@@ -64,12 +65,10 @@ extension FusionModule {
         let maxKeys = (lengths.max() ?? 0) * g.sk
 
         // §3.6: decoder layers. The key/value buffers are allocated once and reused by every layer.
-        let v = workspace.take(w.layers.isEmpty ? 0 : nk * d)
-        let rotated = rope == nil || w.layers.isEmpty ? nil : workspace.take(nk * d)
-        defer {
-            workspace.give(v)
-            if let rotated { workspace.give(rotated) }
-        }
+        let v = SharedFloats(count: w.layers.isEmpty ? 0 : nk * d)
+        let rotated = rope == nil || w.layers.isEmpty ? nil : SharedFloats(count: nk * d)
+        // Raw pointers to these buffers are used by the worker closures: keep the objects alive to the end.
+        defer { withExtendedLifetime((v, rotated)) {} }
         for layer in w.layers {
             // k = v = KV·W_kᵀ + b_k (v_linear is never used, quirk 1); k is rotated, v is not (quirk 3).
             Self.parallelLinear(k0.shared, rows: nk, inDim: e, weight: layer.kW, bias: layer.kB, outDim: d, into: v.shared, threads: threads)

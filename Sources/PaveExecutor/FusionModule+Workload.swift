@@ -30,6 +30,7 @@ public struct FusionWorkload: Sendable {
         for i in 0..<maxA { a.base[i] = Float(i % 7) * 0.01 }
         for i in 0..<maxB { b.base[i] = Float(i % 5) * 0.01 }
         let aS = a.shared, bS = b.shared
+        defer { withExtendedLifetime((a, b)) {} }   // the workers use raw pointers into them
         Parallel.withSingleThreadedBLAS {
             for phase in phases {
                 let tiles = phase.tiles

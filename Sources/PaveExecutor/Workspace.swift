@@ -1,8 +1,9 @@
 import Synchronization
 
-/// Large scratch buffers kept between forward calls of one module, so that a repeated forward does not pay for the
-/// kernel zeroing fresh pages (tens of MB per call at real size). Buffers are handed out exclusively, so
-/// concurrent calls never share one; at most ``maxKept`` are kept, and they are freed with the module.
+/// Scratch buffers kept between forward calls of one module (the decoder state X, `T_q·S_q × hidden_dim`), so
+/// that a repeated forward does not pay for the kernel zeroing fresh pages. Buffers are handed out exclusively, so
+/// concurrent calls never share one; at most ``maxKept`` are kept, and they are freed with the module. The side
+/// buffers are not kept: they are freed before the output is allocated, which bounds the peak memory.
 final class Workspace: Sendable {
     static let maxKept = 6
     private let free = Mutex<[SharedFloats]>([])
