@@ -9,9 +9,11 @@ extension FusionModule {
     func compute(visual: [Float], side: [Float], geometry g: Geometry) -> [Float] {
         Parallel.withSingleThreadedBLAS {
             let x = mapQueries(visual, geometry: g)
+            defer { workspace.give(x) }
             do {
-                // The side buffers live only while the decoder layers run.
+                // The side buffers are in use only while the decoder layers run.
                 let k0 = mapSide(side, geometry: g)
+                defer { workspace.give(k0) }
                 decode(x, k0: k0, geometry: g)
             }
             return outputStage(x, geometry: g)
@@ -21,7 +23,7 @@ extension FusionModule {
     /// §3.2: query mapping → X (T_q·S_q, D).
     func mapQueries(_ visual: [Float], geometry g: Geometry) -> SharedFloats {
         let a = architecture, w = weights, threads = self.threads, d = a.hiddenDim, nq = g.tq * g.sq
-        let x = SharedFloats(count: nq * d)
+        let x = workspace.take(nq * d)
         visual.withShared { src in
             Self.parallelLinear(src, rows: nq, inDim: a.queryDim, weight: w.queryW, bias: w.queryB, outDim: d, into: x.shared, threads: threads)
         }
@@ -31,12 +33,13 @@ extension FusionModule {
     /// §3.3–3.4: side truncation, input mapping → K0 (T_k·S_k, E), temporal upsampling when T < chunk_num.
     func mapSide(_ side: [Float], geometry g: Geometry) -> SharedFloats {
         let a = architecture, w = weights, threads = self.threads, e = a.embedDim, nk = g.tk * g.sk
-        let k0 = SharedFloats(count: nk * e)
+        let k0 = workspace.take(nk * e)
         side.withShared { src in
             if g.tk == g.sideFrames {
                 Self.parallelLinear(src, rows: g.sideFrames * g.sk, inDim: a.inputDim, weight: w.inputW, bias: w.inputB, outDim: e, into: k0.shared, threads: threads)
             } else {
-                let mapped = SharedFloats(count: g.sideFrames * g.sk * e)
+                let mapped = workspace.take(g.sideFrames * g.sk * e)
+                defer { workspace.give(mapped) }
                 Self.parallelLinear(src, rows: g.sideFrames * g.sk, inDim: a.inputDim, weight: w.inputW, bias: w.inputB, outDim: e, into: mapped.shared, threads: threads)
                 TemporalUpsampling.apply(mapped.base, frames: g.sideFrames, frameSize: g.sk * e, outFrames: g.tk, into: k0.base)
             }
@@ -61,8 +64,12 @@ extension FusionModule {
         let maxKeys = (lengths.max() ?? 0) * g.sk
 
         // §3.6: decoder layers. The key/value buffers are allocated once and reused by every layer.
-        let v = SharedFloats(count: w.layers.isEmpty ? 0 : nk * d)
-        let rotated = rope == nil || w.layers.isEmpty ? nil : SharedFloats(count: nk * d)
+        let v = workspace.take(w.layers.isEmpty ? 0 : nk * d)
+        let rotated = rope == nil || w.layers.isEmpty ? nil : workspace.take(nk * d)
+        defer {
+            workspace.give(v)
+            if let rotated { workspace.give(rotated) }
+        }
         for layer in w.layers {
             // k = v = KV·W_kᵀ + b_k (v_linear is never used, quirk 1); k is rotated, v is not (quirk 3).
             Self.parallelLinear(k0.shared, rows: nk, inDim: e, weight: layer.kW, bias: layer.kB, outDim: d, into: v.shared, threads: threads)
@@ -138,6 +145,7 @@ extension FusionModule {
         let mlp = w.outputMLP, norm = w.outputNorm
         return [Float](unsafeUninitializedCapacity: nq * outDim) { buffer, n in
             guard let base = buffer.baseAddress else { n = 0; return }
+            HugePages.advise(base, count: nq * outDim)
             let out = SharedPointer(base)
             let xs = x.shared
             let tiles = (nq + Self.rowTile - 1) / Self.rowTile

@@ -18,6 +18,8 @@ public final class FusionModule: Sendable {
     /// Worker threads for `forward` (default: the active processor count).
     public let threads: Int
     let weights: FusionWeights
+    /// Scratch buffers reused across forward calls (released with the module).
+    let workspace = Workspace()
 
     /// Loads the module's parameters (`architecture.tensorPrefix + P`) from `tensors`.
     ///

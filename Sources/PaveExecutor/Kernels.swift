@@ -108,13 +108,16 @@ enum Kernels {
         let n8 = n & ~7
         for r in 0..<rows {
             let row = s + r * n
-            var m = SIMD8<Float>(repeating: -.infinity)
+            // Four independent running maxima (compare + select; the generic SIMD max is not inlined here).
+            var m0 = -Float.infinity, m1 = m0, m2 = m0, m3 = m0
             var j = 0
-            while j < n8 {
-                m = pointwiseMax(m, UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self)); j += 8
+            while j + 4 <= n {
+                let a = row[j], b = row[j + 1], c = row[j + 2], d = row[j + 3]
+                m0 = a > m0 ? a : m0; m1 = b > m1 ? b : m1; m2 = c > m2 ? c : m2; m3 = d > m3 ? d : m3
+                j += 4
             }
-            var mx = m.max()
-            while j < n { mx = max(mx, row[j]); j += 1 }
+            var mx = max(max(m0, m1), max(m2, m3))
+            while j < n { mx = row[j] > mx ? row[j] : mx; j += 1 }
             for k in 0..<n { row[k] = expApprox(row[k] - mx) }
             var acc = SIMD8<Float>(repeating: 0)
             j = 0

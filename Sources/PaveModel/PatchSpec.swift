@@ -113,6 +113,12 @@ extension LoRAConfig {
             }
             if peft["fan_in_fan_out"]?.boolValue == true { throw .invalidSection(key: key, reason: "peft_config.fan_in_fan_out = true is not supported") }
             if peft["use_dora"]?.boolValue == true { throw .invalidSection(key: key, reason: "peft_config.use_dora = true is not supported") }
+            if let pr = peft["r"], pr.intValue != r {
+                throw .invalidSection(key: key, reason: "r (\(r)) disagrees with peft_config.r")
+            }
+            if let pa = peft["lora_alpha"], pa.doubleValue != alpha {
+                throw .invalidSection(key: key, reason: "alpha (\(alpha)) disagrees with peft_config.lora_alpha")
+            }
             if let rs = peft["use_rslora"]?.boolValue, rs != useRSLoRA {
                 throw .invalidSection(key: key, reason: "use_rslora (\(useRSLoRA)) disagrees with peft_config.use_rslora (\(rs))")
             }

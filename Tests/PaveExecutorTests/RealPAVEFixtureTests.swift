@@ -38,6 +38,23 @@ import PaveModel
         #expect(one.values.map(\.bitPattern) == five.values.map(\.bitPattern))
     }
 
+    @Test func aReusedModuleGivesTheSameBitsAsFreshOnes() throws {
+        // The module keeps scratch buffers between calls; calls of every size, twice over, must not notice.
+        let weights = try Fixtures.file("a2.weights.safetensors")
+        let arch = try Fixtures.architecture(weights)
+        let shared = try FusionModule(architecture: arch, tensors: weights, threads: 2)
+        for _ in 0..<2 {
+            for name in Self.cases where name.hasPrefix("a2.") {
+                let c = try Fixtures.file("\(name).safetensors")
+                let v = try Fixtures.floats(c, "visual"), s = try Fixtures.floats(c, "side")
+                let chunk = Int(c.metadata["chunk_num"] ?? ""), len = Int(c.metadata["side_length"] ?? "")
+                let fresh = try FusionModule(architecture: arch, tensors: weights, threads: 2).forward(visual: v, side: s, chunkNum: chunk, sideLength: len)
+                let reused = try shared.forward(visual: v, side: s, chunkNum: chunk, sideLength: len)
+                #expect(fresh.values.map(\.bitPattern) == reused.values.map(\.bitPattern), "\(name)")
+            }
+        }
+    }
+
     @Test(arguments: ["lora", "rslora"])
     func loraDeltaMatchesPEFT(_ tag: String) throws {
         let f = try Fixtures.file("lora.peft.safetensors")
