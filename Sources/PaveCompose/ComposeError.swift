@@ -5,8 +5,9 @@ import PaveFormat
 public enum ComposeError: Error, Equatable, Sendable {
     /// No member at all.
     case empty
-    /// Two members declare different base models (structural signatures), or only some declare one.
-    case baseMismatch(member: String, signature: String?, other: String, otherSignature: String?)
+    /// Two members declare different base models (structural signatures, fingerprints or architectures), or
+    /// only some declare one; `detail` lists the differences.
+    case baseMismatch(member: String, other: String, detail: String)
     /// Two fusion members read queries of different widths or from different sources.
     case queryMismatch(member: String, query: String, other: String, otherQuery: String)
     /// Two fusion members produce outputs of different widths.
@@ -36,6 +37,8 @@ public enum ComposeError: Error, Equatable, Sendable {
     case svdFailed(module: String)
     /// A run input is missing or has the wrong shape.
     case badInput(name: String, detail: String)
+    /// A command-line value (`--weight`, `--rename`) is malformed.
+    case invalidOption(option: String, value: String, expected: String)
 }
 
 extension ComposeError: PaveError {
@@ -57,12 +60,13 @@ extension ComposeError: PaveError {
         case .invalidMergeMode: return "compose.invalid_merge_mode"
         case .svdFailed: return "compose.svd_failed"
         case .badInput: return "compose.bad_input"
+        case .invalidOption: return "compose.invalid_option"
         }
     }
 
     public var category: PaveErrorCategory {
         switch self {
-        case .unknownWeight, .unknownMember, .invalidMergeMode: return .usage
+        case .unknownWeight, .unknownMember, .invalidMergeMode, .invalidOption: return .usage
         case .svdFailed: return .checkFailed
         default: return .invalidInput
         }
@@ -72,8 +76,8 @@ extension ComposeError: PaveError {
         switch self {
         case .empty:
             return "cannot build a stack: no patch given"
-        case let .baseMismatch(m, s, o, os):
-            return "cannot stack '\(m)' with '\(o)': different base models (base signature \(s ?? "not declared") vs \(os ?? "not declared")); every member must declare the same base.structural_signature"
+        case let .baseMismatch(m, o, d):
+            return "cannot stack '\(m)' with '\(o)': different base models (\(d)); every member must declare the same base"
         case let .queryMismatch(m, q, o, oq):
             return "cannot stack '\(m)' with '\(o)': they read different queries (\(q) vs \(oq)); all fusion members must read the same visual tokens"
         case let .outputMismatch(m, w, o, ow):
@@ -102,6 +106,8 @@ extension ComposeError: PaveError {
             return "LAPACK sgesdd failed on the factors of LoRA module \(mod)"
         case let .badInput(n, d):
             return "input \(n): \(d)"
+        case let .invalidOption(o, v, e):
+            return "\(o) '\(v)': expected \(e)"
         }
     }
 }

@@ -7,8 +7,8 @@ public struct ComposedPlan: Sendable {
     public struct Tensor: Sendable {
         /// Where the bytes come from.
         public enum Source: Sendable {
-            /// Tensor `name` of a member's store (bytes copied unchanged, same dtype and shape).
-            case stored(store: any PatchTensorStore, name: String)
+            /// Tensor `name` of a provider (a member's tensors: bytes copied unchanged, same dtype and shape).
+            case stored(tensors: any TensorProvider, name: String)
             /// Made by the composer (merged LoRA factors, reference vectors).
             case memory(TensorData)
         }

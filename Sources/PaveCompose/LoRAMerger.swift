@@ -70,19 +70,18 @@ public enum LoRAMerger {
 
     /// The terms `(wᵢ·sᵢ·Bᵢ, Aᵢ)` of `module`, in member order, then the stack's own adapter; weight-0 terms dropped.
     static func terms(of stack: PatchStack, module: String) throws -> [Term] {
-        var sources: [(owner: String, config: LoRAConfig, store: any PatchTensorStore, weight: Double)] = []
-        for m in stack.members { if let c = m.lora, c.targetModules.contains(module) { sources.append((m.name, c, m.store, m.weight)) } }
+        var sources: [(owner: String, config: LoRAConfig, tensors: any TensorProvider, weight: Double)] = []
+        for m in stack.members { if let c = m.lora, c.targetModules.contains(module) { sources.append((m.name, c, m.tensors, m.weight)) } }
         if let own = stack.ownLoRA, own.config.targetModules.contains(module) {
-            sources.append(("(merged adapter)", own.config, own.store, 1))
+            sources.append(("(merged adapter)", own.config, own.tensors, 1))
         }
         var terms: [Term] = []
         for s in sources where s.weight != 0 {
-            let (aName, bName) = PatchStack.loraTensorNames(module: module, config: s.config)
-            let aT = try s.store.readTensor(aName), bT = try s.store.readTensor(bName)
-            guard let a = aT.floatValues() else { throw ComposeError.badTensor(member: s.owner, tensor: aName, detail: "dtype \(aT.dtype.rawValue) is not a float type") }
-            guard let b = bT.floatValues() else { throw ComposeError.badTensor(member: s.owner, tensor: bName, detail: "dtype \(bT.dtype.rawValue) is not a float type") }
+            let (aName, bName) = s.config.tensorNames(module: module)
+            let a = try FloatTensor(try s.tensors.tensor(aName), name: aName)
+            let b = try FloatTensor(try s.tensors.tensor(bName), name: bName)
             let c = s.weight * s.config.scale
-            terms.append(Term(a: a, b: b.map { Float(c * Double($0)) }, rank: aT.shape[0]))
+            terms.append(Term(a: a.values, b: b.values.map { Float(c * Double($0)) }, rank: a.shape[0]))
         }
         return terms
     }

@@ -34,28 +34,3 @@ public struct MemberRecord: Codable, Sendable, Equatable {
     /// The tensor prefix of member `name` in a composed file: `m.<name>/`.
     public static func tensorPrefix(forMember name: String) -> String { "m.\(name)/" }
 }
-
-/// The composed manifest's `lora_merge` section: how the members' LoRA adapters were merged.
-public struct LoRAMergeRecord: Codable, Sendable, Equatable {
-    /// `"cat"` or `"svd"`.
-    public var mode: String
-    /// Rank of the merged adapter.
-    public var rank: Int
-    /// svd only: module → ‖ΔW − B_R·A_R‖_F / ‖ΔW‖_F.
-    public var relativeFrobeniusError: [String: Double]?
-
-    enum CodingKeys: String, CodingKey {
-        case mode, rank
-        case relativeFrobeniusError = "relative_frobenius_error"
-    }
-
-    public init(mode: String, rank: Int, relativeFrobeniusError: [String: Double]? = nil) {
-        self.mode = mode; self.rank = rank; self.relativeFrobeniusError = relativeFrobeniusError
-    }
-}
-
-/// Manifest keys the composer owns.
-public enum ComposeManifestKey {
-    public static let members = "members"
-    public static let loraMerge = "lora_merge"
-}

@@ -29,11 +29,27 @@ extension PatchStack {
         }
     }
 
-    /// All members declare the same base, or none declares one.
+    /// All members declare the same base (``BaseCompatibility/compare(_:_:)``: structural signatures, else
+    /// fingerprints, else architecture summaries), or none declares one.
     static func checkBase(_ members: [StackMember]) throws(ComposeError) {
-        guard let ref = members.first(where: { $0.baseSignature != nil }), let refSig = ref.baseSignature else { return }
-        for m in members where m.baseSignature != refSig {
-            throw .baseMismatch(member: m.name, signature: m.baseSignature, other: ref.name, otherSignature: refSig)
+        var bases: [(member: StackMember, base: BaseReference?)] = []
+        for m in members {
+            do { bases.append((m, try m.manifest.baseReference())) } catch {
+                throw .invalidMembers(file: m.source, detail: "member '\(m.name)': manifest section 'base' is malformed: \(error)")
+            }
+        }
+        // Compare against the most specific declaration: one with a structural signature if any.
+        guard let ref = bases.first(where: { $0.base?.structuralSignature != nil }) ?? bases.first(where: { $0.base != nil }),
+              let refBase = ref.base else { return }
+        for (m, base) in bases where m.name != ref.member.name {
+            guard let base else {
+                throw .baseMismatch(member: m.name, other: ref.member.name,
+                                    detail: "'\(m.name)' declares no base, '\(ref.member.name)' declares \"\(refBase.name)\" \(refBase.structuralSignature ?? "")")
+            }
+            let mismatches = BaseCompatibility.compare(base, refBase)
+            if !mismatches.isEmpty {
+                throw .baseMismatch(member: m.name, other: ref.member.name, detail: mismatches.map(\.message).joined(separator: "; "))
+            }
         }
     }
 
@@ -46,8 +62,8 @@ extension PatchStack {
                 throw .queryMismatch(member: name, query: "query_dim \(f.queryDim), \(f.querySource)",
                                      other: refName, otherQuery: "query_dim \(ref.queryDim), \(ref.querySource)")
             }
-            if f.outputDim != ref.outputDim {
-                throw .outputMismatch(member: name, width: f.outputDim, other: refName, otherWidth: ref.outputDim)
+            if f.effectiveOutputDim != ref.effectiveOutputDim {
+                throw .outputMismatch(member: name, width: f.effectiveOutputDim, other: refName, otherWidth: ref.effectiveOutputDim)
             }
         }
     }
@@ -58,7 +74,7 @@ extension PatchStack {
         for m in members {
             guard let config = m.lora else { continue }
             for module in config.targetModules {
-                let s = try loraShape(module: module, config: config, store: m.store, owner: m.name)
+                let s = try loraShape(module: module, config: config, tensors: m.tensors, owner: m.name)
                 if let prev = shapes[module] {
                     if prev.inFeatures != s.inFeatures || prev.outFeatures != s.outFeatures {
                         throw .loraShapeMismatch(module: module, member: m.name, inFeatures: s.inFeatures, outFeatures: s.outFeatures,
@@ -72,18 +88,13 @@ extension PatchStack {
         return shapes.mapValues { ($0.inFeatures, $0.outFeatures) }
     }
 
-    /// Names of the LoRA factor tensors of `module` under `config`.
-    public static func loraTensorNames(module: String, config: LoRAConfig) -> (a: String, b: String) {
-        (config.tensorPrefix + module + ".lora_A.weight", config.tensorPrefix + module + ".lora_B.weight")
-    }
-
     /// Rank, in and out features of one module's factors, read from the store's index.
-    static func loraShape(module: String, config: LoRAConfig, store: any PatchTensorStore, owner: String)
+    static func loraShape(module: String, config: LoRAConfig, tensors: any TensorProvider, owner: String)
         throws(ComposeError) -> (rank: Int, inFeatures: Int, outFeatures: Int)
     {
-        let (aName, bName) = loraTensorNames(module: module, config: config)
-        guard let a = store.tensorInfo(aName) else { throw .badTensor(member: owner, tensor: aName, detail: "missing (LoRA target \(module))") }
-        guard let b = store.tensorInfo(bName) else { throw .badTensor(member: owner, tensor: bName, detail: "missing (LoRA target \(module))") }
+        let (aName, bName) = config.tensorNames(module: module)
+        guard let a = tensors.tensorInfo(aName) else { throw .badTensor(member: owner, tensor: aName, detail: "missing (LoRA target \(module))") }
+        guard let b = tensors.tensorInfo(bName) else { throw .badTensor(member: owner, tensor: bName, detail: "missing (LoRA target \(module))") }
         guard a.shape.count == 2, b.shape.count == 2, a.shape[0] == b.shape[1] else {
             throw .badTensor(member: owner, tensor: aName,
                              detail: "lora_A \(Shape.describe(a.shape)) and lora_B \(Shape.describe(b.shape)) are not (r, in) and (out, r)")

@@ -7,20 +7,19 @@ extension PatchStack {
     /// members at load time.
     public static func load(_ input: StackInput) throws(ComposeError) -> PatchStack {
         guard input.isComposed else {
-            return try PatchStack(members: [StackMember(digest: input.digest, manifest: input.manifest, store: input.store)])
+            return try PatchStack(members: [StackMember(digest: input.digest, manifest: input.manifest, file: input.tensors, source: input.path)])
         }
         let merge = try input.loraMergeRecord()
         let members = try flatten(input, weight: 1, allowMerged: true, addVia: false)
         var own: OwnLoRA?
-        if merge != nil {
-            let config: LoRAConfig?
-            do { config = try input.manifest.decode(LoRAConfig.self, forKey: ManifestKey.lora) } catch {
-                throw .invalidMembers(file: input.store.storeName, detail: "the merged adapter's 'lora' section is invalid: \(error)")
+        if let merge {
+            guard let config = merge.adapter else {
+                throw .invalidMembers(file: input.path, detail: "'lora_merge' has no 'adapter'")
             }
-            guard let config else {
-                throw .invalidMembers(file: input.store.storeName, detail: "'lora_merge' is present but the file has no 'lora' section")
+            do { try config.check() } catch {
+                throw .invalidMembers(file: input.path, detail: "lora_merge.adapter: \(error)")
             }
-            own = OwnLoRA(config: config, store: input.store)
+            own = OwnLoRA(config: config, tensors: input.tensors)
         }
         return try PatchStack(members: members, ownLoRA: own, loraMerge: merge)
     }
@@ -31,19 +30,19 @@ extension PatchStack {
         throws(ComposeError) -> [StackMember]
     {
         guard input.isComposed else {
-            return [try StackMember(weight: weight, digest: input.digest, manifest: input.manifest, store: input.store)]
+            return [try StackMember(weight: weight, digest: input.digest, manifest: input.manifest, file: input.tensors, source: input.path)]
         }
         if !allowMerged, try input.loraMergeRecord() != nil {
-            throw .invalidMembers(file: input.store.storeName,
+            throw .invalidMembers(file: input.path,
                                   detail: "its members' LoRA adapters were merged (--merge-lora); it can be run but not stacked or composed again")
         }
         let here = MemberRecord.Via(name: input.name, digest: input.digest)
         return try input.memberRecords().map { (r) throws(ComposeError) -> StackMember in
-            guard let fields = r.manifest.objectValue else { throw .invalidMembers(file: input.store.storeName, detail: "member '\(r.name)'") }
+            guard let fields = r.manifest.objectValue else { throw .invalidMembers(file: input.path, detail: "member '\(r.name)'") }
             let w = r.weight * weight
             guard w.isFinite else { throw .nonFiniteWeight(member: r.name, weight: w) }
             return try StackMember(name: r.name, sideName: r.sideName, weight: w, digest: r.digest,
-                                   manifest: Manifest(fields: fields), tensorPrefix: r.tensorPrefix, store: input.store,
+                                   manifest: Manifest(fields: fields), tensorPrefix: r.tensorPrefix, file: input.tensors, source: input.path,
                                    via: addVia ? [here] + (r.via ?? []) : (r.via ?? []), loraMerged: r.lora == "merged")
         }
     }

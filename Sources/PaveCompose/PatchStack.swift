@@ -9,10 +9,10 @@ import PaveModel
 public struct PatchStack: Sendable {
     /// An adapter that belongs to the composed file itself (`--merge-lora`), added with weight 1.
     public struct OwnLoRA: Sendable {
-        /// Config with the tensor prefix resolved against ``store``.
         public var config: LoRAConfig
-        public var store: any PatchTensorStore
-        public init(config: LoRAConfig, store: any PatchTensorStore) { self.config = config; self.store = store }
+        /// The composed file's tensors.
+        public var tensors: any TensorProvider
+        public init(config: LoRAConfig, tensors: any TensorProvider) { self.config = config; self.tensors = tensors }
     }
 
     /// Members in summation order.
@@ -35,7 +35,7 @@ public struct PatchStack: Sendable {
         var shapes = try Self.checkLoRA(members)
         if let own = ownLoRA {
             for module in own.config.targetModules {
-                let s = try Self.loraShape(module: module, config: own.config, store: own.store, owner: "(merged adapter)")
+                let s = try Self.loraShape(module: module, config: own.config, tensors: own.tensors, owner: "(merged adapter)")
                 shapes[module] = (s.inFeatures, s.outFeatures)
             }
         }
@@ -62,6 +62,6 @@ public struct PatchStack: Sendable {
         fusionMembers.first.flatMap { m in m.fusion.map { ($0.queryDim, $0.outputDim) } }
     }
 
-    /// Base signature shared by the members, if declared.
-    public var baseSignature: String? { members.first?.baseSignature }
+    /// Structural signature of the members' base, if declared.
+    public var baseSignature: String? { members.lazy.compactMap(\.baseSignature).first }
 }

@@ -15,9 +15,8 @@ public enum StackComposer {
         for m in stack.members {
             let prefix = MemberRecord.tensorPrefix(forMember: m.name)
             let dropped = merged ? loraTensorNames(of: m) : []
-            for stored in m.storedTensorNames where !dropped.contains(stored) {
-                let relative = String(stored.dropFirst(m.tensorPrefix.count))
-                tensors.append(.init(name: prefix + relative, source: .stored(store: m.store, name: stored)))
+            for name in m.storedTensorNames where !dropped.contains(name) {
+                tensors.append(.init(name: prefix + name, source: .stored(tensors: m.tensors, name: name)))
             }
         }
         if let merge {
@@ -38,26 +37,36 @@ public enum StackComposer {
         var authors: [String] = []
         for m in stack.members { for a in m.manifest.authors where !authors.contains(a) { authors.append(a) } }
         if !authors.isEmpty { manifest.authors = authors }
-        if let base = stack.members.lazy.compactMap({ $0.manifest[ManifestKey.base] }).first { manifest[ManifestKey.base] = base }
+        // The most specific base declaration (the checks made sure they agree).
+        let bases = stack.members.compactMap { $0.manifest[ManifestKey.base] }
+        if let base = bases.first(where: { $0["structural_signature"] != nil }) ?? bases.first { manifest[ManifestKey.base] = base }
         let records = stack.members.map { $0.record(loraMerged: merged || $0.loraMerged) }
         try manifest.encode(records, forKey: ComposeManifestKey.members)
         if let merge {
-            try manifest.encode(merge.config, forKey: ManifestKey.lora)
-            try manifest.encode(merge.record, forKey: ComposeManifestKey.loraMerge)
+            var record = merge.record
+            record.adapter = merge.config
+            try manifest.encode(record, forKey: ComposeManifestKey.loraMerge)
         }
         // With --merge-lora but nothing to merge (no member with a non-zero weight has LoRA) the members are
         // marked "merged" and the file has no adapter: their contribution was zero.
         return ComposedPlan(manifest: manifest, tensors: tensors)
     }
 
-    /// Stored names of a member's LoRA factors.
+    /// Names of the tensors a merge makes obsolete in a member: its LoRA factors and the LoRA inputs / expected
+    /// deltas of its reference sets (they test factors the file no longer has).
     static func loraTensorNames(of m: StackMember) -> Set<String> {
-        guard var config = m.declaredLoRA else { return [] }
-        config.tensorPrefix = m.tensorPrefix + config.tensorPrefix
+        guard let config = m.declaredLoRA else { return [] }
         var names = Set<String>()
         for module in config.targetModules {
-            let (a, b) = PatchStack.loraTensorNames(module: module, config: config)
+            let (a, b) = config.tensorNames(module: module)
             names.insert(a); names.insert(b)
+        }
+        for set in m.referenceVectors {
+            let p = set.tensorPrefix
+            for name in m.storedTensorNames where name.hasPrefix(p) {
+                let rest = name.dropFirst(p.count)
+                if rest == "lora_x" || rest.hasPrefix("lora_x.") || rest.hasPrefix("lora_delta.") { names.insert(name) }
+            }
         }
         return names
     }

@@ -3,13 +3,16 @@ import PaveModel
 
 /// One file given to `run` / `compose`: a plain patch or a composed one.
 public struct StackInput: Sendable {
-    public var store: any PatchTensorStore
+    /// The file's tensors.
+    public var tensors: any TensorProvider
     public var manifest: Manifest
     /// Patch digest of the file.
     public var digest: String
+    /// Path of the file, for messages.
+    public var path: String
 
-    public init(store: any PatchTensorStore, manifest: Manifest, digest: String) {
-        self.store = store; self.manifest = manifest; self.digest = digest
+    public init(tensors: any TensorProvider, manifest: Manifest, digest: String, path: String) {
+        self.tensors = tensors; self.manifest = manifest; self.digest = digest; self.path = path
     }
 
     /// The input's name (its manifest `name`).
@@ -24,18 +27,18 @@ public struct StackInput: Sendable {
         do {
             records = try manifest.decode([MemberRecord].self, forKey: ComposeManifestKey.members) ?? []
         } catch {
-            throw .invalidMembers(file: store.storeName, detail: "'members' does not match spec/composition.schema.json: \(error)")
+            throw .invalidMembers(file: path, detail: "'members' does not match spec/composition.schema.json: \(error)")
         }
-        guard !records.isEmpty else { throw .invalidMembers(file: store.storeName, detail: "'members' is empty") }
+        guard !records.isEmpty else { throw .invalidMembers(file: path, detail: "'members' is empty") }
         for r in records {
             guard r.tensorPrefix == MemberRecord.tensorPrefix(forMember: r.name) else {
-                throw .invalidMembers(file: store.storeName, detail: "member '\(r.name)' has tensor_prefix '\(r.tensorPrefix)', expected '\(MemberRecord.tensorPrefix(forMember: r.name))'")
+                throw .invalidMembers(file: path, detail: "member '\(r.name)' has tensor_prefix '\(r.tensorPrefix)', expected '\(MemberRecord.tensorPrefix(forMember: r.name))'")
             }
             guard r.manifest.objectValue != nil else {
-                throw .invalidMembers(file: store.storeName, detail: "member '\(r.name)': 'manifest' is not an object")
+                throw .invalidMembers(file: path, detail: "member '\(r.name)': 'manifest' is not an object")
             }
             guard r.lora == nil || r.lora == "kept" || r.lora == "merged" else {
-                throw .invalidMembers(file: store.storeName, detail: "member '\(r.name)': 'lora' is '\(r.lora ?? "")', expected 'kept' or 'merged'")
+                throw .invalidMembers(file: path, detail: "member '\(r.name)': 'lora' is '\(r.lora ?? "")', expected 'kept' or 'merged'")
             }
         }
         return records
@@ -44,7 +47,7 @@ public struct StackInput: Sendable {
     /// The `lora_merge` record of a composed file, if its LoRA adapters were merged.
     public func loraMergeRecord() throws(ComposeError) -> LoRAMergeRecord? {
         do { return try manifest.decode(LoRAMergeRecord.self, forKey: ComposeManifestKey.loraMerge) } catch {
-            throw .invalidMembers(file: store.storeName, detail: "'lora_merge' is invalid: \(error)")
+            throw .invalidMembers(file: path, detail: "'lora_merge' is invalid: \(error)")
         }
     }
 }

@@ -30,7 +30,7 @@ public struct FusionWorkload: Sendable {
         for i in 0..<maxA { a.base[i] = Float(i % 7) * 0.01 }
         for i in 0..<maxB { b.base[i] = Float(i % 5) * 0.01 }
         let aS = a.shared, bS = b.shared
-        Parallel.withSingleThreadedBLAS(if: threads) {
+        Parallel.withSingleThreadedBLAS {
             for phase in phases {
                 let tiles = phase.tiles
                 Parallel.forEach(tiles.count, threads: threads) { t in

@@ -72,8 +72,11 @@ public final class FusionModule: Sendable {
         let (sk, o) = sideShape[1].multipliedReportingOverflow(by: sideShape[2])
         guard !o else { throw .wrongShape(name: "side", shape: sideShape, expected: "a side grid H·W that fits in memory") }
         let tk = TemporalUpsampling.outputLength(frames: sideLength, chunkNum: chunkNum)
-        for (n, v) in [("visual", tq * sq), ("side", tk * sk)] where v > Self.maxTokens {
-            throw .unsupportedInput(name: n, reason: "\(v) tokens exceed the \(Self.maxTokens)-token limit")
+        for (n, a, b) in [("visual", tq, sq), ("side", tk, sk)] {
+            let (v, o) = a.multipliedReportingOverflow(by: b)
+            guard !o, v <= Self.maxTokens else {
+                throw .unsupportedInput(name: n, reason: "\(a) frames × \(b) tokens exceed the \(Self.maxTokens)-token limit")
+            }
         }
         if a.rope == .threeD {
             guard RoPE3D.isqrt(sq) * RoPE3D.isqrt(sq) == sq else { throw .unsupportedInput(name: "visual", reason: "3D RoPE needs a square number of tokens per frame, S_q = \(sq)") }
@@ -86,9 +89,10 @@ public final class FusionModule: Sendable {
                         chunkLengths: ChunkSplit.lengths(sideFrames: tk, queryFrames: tq))
     }
 
-    /// Largest number of frames accepted on either input, and of tokens (frames × tokens per frame).
+    /// Largest `chunk_num` accepted.
     public static let maxFrames = 1 << 20
-    public static let maxTokens = 1 << 26
+    /// Largest number of tokens (frames × tokens per frame, after upsampling) accepted on either input.
+    public static let maxTokens = 1 << 24
 
     /// Runs the module: `visual (T_q, S_q, query_dim)` and `side (T_k, H, W, input_dim)` → `fused`
     /// `(T_q·S_q, output width)`, row `t·S_q + s`.

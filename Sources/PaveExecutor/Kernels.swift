@@ -65,19 +65,41 @@ enum Kernels {
     }
 
     /// LayerNorm over rows of width `n` (biased variance, `eps`, affine), from `x` (stride `ldx`) into `y`
-    /// (stride `ldy`; may alias `x`). Statistics are accumulated in double precision.
-    static func layerNorm(_ x: UnsafePointer<Float>, rows: Int, n: Int, ldx: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
-                          eps: Float = 1e-5, into y: UnsafeMutablePointer<Float>, ldy: Int) {
+    /// (stride `ldy`; may alias `x`). With `bias`, `bias` is first added to each row of `x` in place (the
+    /// preceding Linear's bias, fused so that each row is read from memory once). Mean and variance are two-pass
+    /// fp32 sums over eight lanes.
+    static func layerNorm(_ x: UnsafeMutablePointer<Float>, rows: Int, n: Int, ldx: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
+                          eps: Float = 1e-5, bias: UnsafePointer<Float>? = nil, into y: UnsafeMutablePointer<Float>, ldy: Int) {
+        let n8 = n & ~7
         for r in 0..<rows {
             let xr = x + r * ldx, yr = y + r * ldy
-            var sum = 0.0
-            for j in 0..<n { sum += Double(xr[j]) }
-            let mean = sum / Double(n)
-            var sq = 0.0
-            for j in 0..<n { let d = Double(xr[j]) - mean; sq += d * d }
-            let rstd = Float(1 / (sq / Double(n) + Double(eps)).squareRoot())
-            let m = Float(mean)
-            for j in 0..<n { yr[j] = (xr[j] - m) * rstd * gamma[j] + beta[j] }
+            if let bias { for j in 0..<n { xr[j] += bias[j] } }
+            var acc = SIMD8<Float>(repeating: 0)
+            var j = 0
+            while j < n8 { acc += UnsafeRawPointer(xr + j).loadUnaligned(as: SIMD8<Float>.self); j += 8 }
+            var sum = acc.sum()
+            while j < n { sum += xr[j]; j += 1 }
+            let mean = sum / Float(n)
+            let m8 = SIMD8<Float>(repeating: mean)
+            var sq8 = SIMD8<Float>(repeating: 0)
+            j = 0
+            while j < n8 { let d = UnsafeRawPointer(xr + j).loadUnaligned(as: SIMD8<Float>.self) - m8; sq8 += d * d; j += 8 }
+            var sq = sq8.sum()
+            while j < n { let d = xr[j] - mean; sq += d * d; j += 1 }
+            let rstd = 1 / (sq / Float(n) + eps).squareRoot()
+            for k in 0..<n { yr[k] = (xr[k] - mean) * rstd * gamma[k] + beta[k] }
+        }
+    }
+
+    /// `x[r, :] = GELU(x[r, :] + bias)` for `rows` contiguous rows of width `n`, in one pass.
+    static func addBiasGELU(_ x: UnsafeMutablePointer<Float>, rows: Int, n: Int, bias: UnsafePointer<Float>) {
+        let invSqrt2: Float = 0.70710678118654752440
+        for r in 0..<rows {
+            let row = x + r * n
+            for j in 0..<n {
+                let v = row[j] + bias[j]
+                row[j] = 0.5 * v * (1 + erfApprox(v * invSqrt2))
+            }
         }
     }
 

@@ -46,14 +46,17 @@ public struct LoRAAdapter: Sendable {
         guard n > 0 else { return FloatTensor(unchecked: [0, outFeatures], []) }
         var t = [Float](repeating: 0, count: n * rank)
         var y = [Float](repeating: 0, count: n * outFeatures)
-        x.values.withPointer { xp in a.withPointer { ap in t.withUnsafeMutableBufferPointer { tp in
-            guard let tb = tp.baseAddress else { return }
-            BLAS.sgemm(transA: false, transB: true, m: n, n: rank, k: inFeatures, a: xp, lda: inFeatures, b: ap, ldb: inFeatures, c: tb, ldc: rank)
-        } } }
-        t.withPointer { tp in b.withPointer { bp in y.withUnsafeMutableBufferPointer { yp in
-            guard let yb = yp.baseAddress else { return }
-            BLAS.sgemm(transA: false, transB: true, m: n, n: outFeatures, k: rank, alpha: scale, a: tp, lda: rank, b: bp, ldb: rank, c: yb, ldc: outFeatures)
-        } } }
+        // Single-threaded OpenBLAS: the result must not depend on its thread count.
+        Parallel.withSingleThreadedBLAS {
+            x.values.withPointer { xp in a.withPointer { ap in t.withUnsafeMutableBufferPointer { tp in
+                guard let tb = tp.baseAddress else { return }
+                BLAS.sgemm(transA: false, transB: true, m: n, n: rank, k: inFeatures, a: xp, lda: inFeatures, b: ap, ldb: inFeatures, c: tb, ldc: rank)
+            } } }
+            t.withPointer { tp in b.withPointer { bp in y.withUnsafeMutableBufferPointer { yp in
+                guard let yb = yp.baseAddress else { return }
+                BLAS.sgemm(transA: false, transB: true, m: n, n: outFeatures, k: rank, alpha: scale, a: tp, lda: rank, b: bp, ldb: rank, c: yb, ldc: outFeatures)
+            } } }
+        }
         return FloatTensor(unchecked: [n, outFeatures], y)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A pointer handed to worker threads that read shared data or write disjoint ranges of it.
 /// Audited use only: every parallel region in this module writes rows no other worker touches.
@@ -55,15 +56,29 @@ enum Parallel {
         }
     }
 
-    /// Runs `body` with OpenBLAS limited to one thread when this module parallelises itself
-    /// (`threads > 1`), restoring the previous setting afterwards.
-    static func withSingleThreadedBLAS<R>(if threads: Int, _ body: () throws -> R) rethrows -> R {
-        guard threads > 1 else { return try body() }
-        let previous = BLAS.threadCount
-        BLAS.setThreadCount(1)
-        defer { BLAS.setThreadCount(previous) }
+    /// Runs `body` with OpenBLAS limited to one thread. Every product of the executor runs this way: a
+    /// multi-threaded OpenBLAS call can round differently from a single-threaded one, and parallelism comes from
+    /// the fixed tiles instead, so the result does not depend on any thread count. The setting is process-wide, so
+    /// it is reference-counted: OpenBLAS stays single-threaded while any executor call is running, and the previous
+    /// setting comes back when the last one ends.
+    static func withSingleThreadedBLAS<R>(_ body: () throws -> R) rethrows -> R {
+        blasGuard.withLock { state in
+            if state.active == 0 {
+                state.previous = BLAS.threadCount
+                if state.previous != 1 { BLAS.setThreadCount(1) }
+            }
+            state.active += 1
+        }
+        defer {
+            blasGuard.withLock { state in
+                state.active -= 1
+                if state.active == 0, state.previous != 1 { BLAS.setThreadCount(state.previous) }
+            }
+        }
         return try body()
     }
+
+    private static let blasGuard = Mutex((active: 0, previous: 1))
 }
 
 extension Array where Element == Float {

@@ -89,7 +89,7 @@ public enum ReferenceVectors {
             }
             results.append(compare(tensor: full, got: got, expected: expected, atol: set.atol, rtol: set.rtol))
         }
-        return ReferenceCheck(set: set.name, atol: set.atol, rtol: set.rtol, outputs: results)
+        return ReferenceCheck(set: set.name, tensorPrefix: p, atol: set.atol, rtol: set.rtol, outputs: results)
     }
 
     /// Element-wise `|got − expected| ≤ atol + rtol·|expected|` (NaN never passes).
@@ -98,10 +98,13 @@ public enum ReferenceVectors {
         var failures = 0
         for i in got.values.indices {
             let g = Double(got.values[i]), e = Double(expected.values[i])
-            let diff = (g.isNaN || e.isNaN) ? Double.infinity : abs(g - e)
+            let nan = g.isNaN || e.isNaN
+            let diff = nan ? Double.infinity : abs(g - e)
             maxAbs = max(maxAbs, diff)
-            if abs(e) > 0 { maxRel = max(maxRel, diff / abs(e)) } else if diff > 0 { maxRel = .infinity }
-            let excess = diff - (atol + rtol * abs(e))
+            if nan || e.isInfinite { maxRel = .infinity } else if abs(e) > 0 { maxRel = max(maxRel, diff / abs(e)) } else if diff > 0 { maxRel = .infinity }
+            // NaN on either side never passes; an infinity only matches the same infinity.
+            let excess: Double
+            if g == e { excess = -(atol + rtol * abs(e)) } else if !g.isFinite || !e.isFinite { excess = .infinity } else { excess = diff - (atol + rtol * abs(e)) }
             if excess > 0 { failures += 1 }
             if excess > worstExcess { worstExcess = excess; worst = i }
         }
@@ -132,23 +135,58 @@ public struct ReferenceCheck: Sendable, Codable, Equatable {
         public var passed: Bool { failures == 0 }
 
         enum CodingKeys: String, CodingKey {
-            case tensor, shape, failures
+            case tensor, shape, failures, passed
             case maxAbsError = "max_abs_error", maxRelError = "max_rel_error", worstIndex = "worst_index"
             case worstGot = "worst_got", worstExpected = "worst_expected"
         }
+
+        public init(tensor: String, shape: [Int], maxAbsError: Double, maxRelError: Double, failures: Int,
+                    worstIndex: [Int], worstGot: Double, worstExpected: Double) {
+            self.tensor = tensor; self.shape = shape; self.maxAbsError = maxAbsError; self.maxRelError = maxRelError
+            self.failures = failures; self.worstIndex = worstIndex; self.worstGot = worstGot; self.worstExpected = worstExpected
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            tensor = try c.decode(String.self, forKey: .tensor); shape = try c.decode([Int].self, forKey: .shape)
+            failures = try c.decode(Int.self, forKey: .failures); worstIndex = try c.decode([Int].self, forKey: .worstIndex)
+            maxAbsError = try c.decodeIfPresent(Double.self, forKey: .maxAbsError) ?? .infinity
+            maxRelError = try c.decodeIfPresent(Double.self, forKey: .maxRelError) ?? .infinity
+            worstGot = try c.decodeIfPresent(Double.self, forKey: .worstGot) ?? .nan
+            worstExpected = try c.decodeIfPresent(Double.self, forKey: .worstExpected) ?? .nan
+        }
+
+        /// Non-finite numbers (a NaN output, a relative error against 0) are written as `null`: JSON has no ∞.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(tensor, forKey: .tensor); try c.encode(shape, forKey: .shape)
+            try c.encode(failures, forKey: .failures); try c.encode(passed, forKey: .passed); try c.encode(worstIndex, forKey: .worstIndex)
+            for (v, k) in [(maxAbsError, CodingKeys.maxAbsError), (maxRelError, .maxRelError), (worstGot, .worstGot), (worstExpected, .worstExpected)] {
+                if v.isFinite { try c.encode(v, forKey: k) } else { try c.encodeNil(forKey: k) }
+            }
+        }
     }
     public var set: String
+    /// The set's tensor prefix (output names in ``outputs`` include it).
+    public var tensorPrefix: String
     public var atol: Double
     public var rtol: Double
     public var outputs: [Output]
     public var passed: Bool { outputs.allSatisfy(\.passed) }
 
+    enum CodingKeys: String, CodingKey { case set, atol, rtol, outputs, tensorPrefix = "tensor_prefix" }
+
     /// The failing output with the largest error, if any.
     public var worstFailure: Output? { outputs.filter { !$0.passed }.max { $0.maxAbsError < $1.maxAbsError } }
 
     /// The failure as an error (check category → exit 1), or `nil` when the set passed.
-    public var error: ReferenceVectorError? {
-        worstFailure.map { .mismatch(set: set, tensor: $0.tensor, index: $0.worstIndex, got: $0.worstGot, expected: $0.worstExpected, atol: atol, rtol: rtol, failures: $0.failures) }
+    public var error: ReferenceVectorError? { worstFailure.flatMap(error(for:)) }
+
+    /// Output `output`'s failure as an error naming its worst element, or `nil` when it passed.
+    public func error(for output: Output) -> ReferenceVectorError? {
+        guard !output.passed else { return nil }
+        return .mismatch(set: set, tensor: output.tensor, index: output.worstIndex, got: output.worstGot, expected: output.worstExpected,
+                         atol: atol, rtol: rtol, failures: output.failures)
     }
 }
 

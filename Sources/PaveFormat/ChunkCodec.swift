@@ -5,6 +5,33 @@ final class ChunkCodec {
     private let tuned: ZstdCompressor?
     private var decompressor: ZstdDecompressor?
     private var scratch: [UInt8] = []
+    private var input: [UInt8] = []
+
+    /// Why ``decode(from:offset:storedLength:encoding:width:into:)`` failed.
+    enum DecodeFailure: Error {
+        /// The source could not deliver the stored bytes.
+        case read(any Error)
+        /// The stored bytes are not a valid chunk.
+        case invalid(ZstdFailure)
+    }
+
+    /// Reads a chunk's `storedLength` bytes at `offset` of `source` into a reused buffer and decodes them into `dst`.
+    func decode(from source: any PaveByteSource, offset: Int, storedLength: Int, encoding: ChunkEncoding, width: Int,
+                into dst: UnsafeMutableRawBufferPointer) throws(DecodeFailure) {
+        if input.count < storedLength { input = [UInt8](repeating: 0, count: storedLength) }
+        var failure: DecodeFailure?
+        input.withUnsafeMutableBytes { all in
+            let buf = UnsafeMutableRawBufferPointer(rebasing: all[0..<storedLength])
+            do { try source.read(into: buf, at: offset) } catch {
+                failure = .read(error)
+                return
+            }
+            do throws(ZstdFailure) { try decode(UnsafeRawBufferPointer(buf), encoding: encoding, width: width, into: dst) } catch {
+                failure = .invalid(error)
+            }
+        }
+        if let failure { throw failure }
+    }
 
     /// A codec that can encode at `level` (pass nil for a decode-only codec).
     init(level: Int32?) throws(ZstdFailure) {
@@ -17,48 +44,32 @@ final class ChunkCodec {
         }
     }
 
-    /// The encoded form of one chunk: raw when the preferred encoding does not make it strictly smaller.
-    func encode(_ raw: [UInt8], dtype: DType) throws(ZstdFailure) -> (encoding: ChunkEncoding, width: Int, bytes: [UInt8]) {
+    /// Encodes one chunk into `out` (which has room for `raw.count` bytes) and returns the encoding and the number
+    /// of bytes written; returns `.raw` (nothing written) when the preferred encoding does not make the chunk
+    /// strictly smaller — the caller then stores `raw` itself.
+    func encode(_ raw: UnsafeRawBufferPointer, dtype: DType, into out: UnsafeMutableRawBufferPointer) throws(ZstdFailure)
+        -> (encoding: ChunkEncoding, width: Int, count: Int)
+    {
         let (preferred, width) = ChunkEncoding.preferred(for: dtype)
-        guard !raw.isEmpty, preferred != .raw, let plain, let tuned else { return (.raw, 0, raw) }
+        guard raw.count > 0, preferred != .raw, let plain, let tuned else { return (.raw, 0, raw.count) }
         let grouped = preferred == .groupedZstd || preferred == .rotatedGroupedZstd
-        guard !grouped || raw.count % width == 0 else { return try encodePlain(raw, plain) }
-        var out = [UInt8](repeating: 0, count: raw.count)
+        guard grouped, raw.count % width == 0 else {
+            guard let n = try plain.compress(raw, into: out) else { return (.raw, 0, raw.count) }
+            return (.zstd, 0, n)
+        }
+        if scratch.count < raw.count { scratch = [UInt8](repeating: 0, count: raw.count) }
         var size: Int?
         var failure: ZstdFailure?
-        if grouped {
-            if scratch.count < raw.count { scratch = [UInt8](repeating: 0, count: raw.count) }
-            raw.withUnsafeBytes { src in
-                scratch.withUnsafeMutableBytes { s in
-                    let g = UnsafeMutableRawBufferPointer(rebasing: s[0..<raw.count])
-                    ByteGrouping.encode(src, into: g, width: width, rotate: preferred == .rotatedGroupedZstd)
-                    out.withUnsafeMutableBytes { o in
-                        do throws(ZstdFailure) { size = try tuned.compress(UnsafeRawBufferPointer(g), into: o) } catch { failure = error }
-                    }
-                }
-            }
-        } else {
-            return try encodePlain(raw, plain)
+        scratch.withUnsafeMutableBytes { s in
+            let g = UnsafeMutableRawBufferPointer(rebasing: s[0..<raw.count])
+            ByteGrouping.encode(raw, into: g, width: width, rotate: preferred == .rotatedGroupedZstd)
+            let plane = raw.count / width
+            let planes = (0..<width).map { UnsafeRawBufferPointer(rebasing: g[($0 * plane)..<(($0 + 1) * plane)]) }
+            do throws(ZstdFailure) { size = try tuned.compress(parts: planes, into: out) } catch { failure = error }
         }
         if let failure { throw failure }
-        guard let size else { return (.raw, 0, raw) }
-        out.removeLast(out.count - size)
-        return (preferred, width, out)
-    }
-
-    private func encodePlain(_ raw: [UInt8], _ c: ZstdCompressor) throws(ZstdFailure) -> (encoding: ChunkEncoding, width: Int, bytes: [UInt8]) {
-        var out = [UInt8](repeating: 0, count: raw.count)
-        var size: Int?
-        var failure: ZstdFailure?
-        raw.withUnsafeBytes { src in
-            out.withUnsafeMutableBytes { o in
-                do throws(ZstdFailure) { size = try c.compress(src, into: o) } catch { failure = error }
-            }
-        }
-        if let failure { throw failure }
-        guard let size else { return (.raw, 0, raw) }
-        out.removeLast(out.count - size)
-        return (.zstd, 0, out)
+        guard let size else { return (.raw, 0, raw.count) }
+        return (preferred, width, size)
     }
 
     /// Decodes `stored` (a chunk's stored bytes) into `dst`, which has exactly the chunk's raw length.

@@ -10,6 +10,7 @@ public struct PackOptions: Sendable {
     /// Called from the writing thread after each batch of chunks with (raw bytes done, raw bytes in total).
     public var progress: (@Sendable (_ done: Int64, _ total: Int64) -> Void)?
 
+    /// Options with the defaults of `pavepkg pack`.
     public init(level: Int = 3, chunkSize: Int = PaveLimits.defaultChunkSize, threads: Int = ParallelWork.defaultThreads,
                 progress: (@Sendable (Int64, Int64) -> Void)? = nil) {
         self.level = level

@@ -11,12 +11,16 @@ import Foundation
 /// let summary = try plan.write(to: URL(fileURLWithPath: "demo.pave"))
 /// ```
 public struct PackPlan: Sendable {
+    /// The manifest to write (`format_version` is set by the writer).
     public var manifest: Manifest
+    /// Tensors in any order (the file stores them sorted by name bytes); names must be unique.
     public var tensors: [any TensorSource]
+    /// Compression level, chunk size, threads, progress.
     public var options: PackOptions
     /// Run in order by ``validate()`` before anything is written; the first error stops the pack.
     public var checks: [PackCheck]
 
+    /// A plan with ``PackCheck/manifestBasics`` as its only check.
     public init(manifest: Manifest, tensors: [any TensorSource] = [], options: PackOptions = PackOptions()) {
         self.manifest = manifest
         self.tensors = tensors
@@ -42,7 +46,9 @@ public struct PackPlan: Sendable {
 
 /// A named check a ``PackPlan`` runs before writing.
 public struct PackCheck: Sendable {
+    /// Stable dotted name, e.g. `"manifest.basics"`.
     public var name: String
+    /// Throws (preferably a ``PaveError``) when the plan must not be written.
     public var run: @Sendable (PackPlan) throws -> Void
 
     public init(name: String, run: @escaping @Sendable (PackPlan) throws -> Void) {

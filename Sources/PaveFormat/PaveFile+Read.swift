@@ -10,13 +10,33 @@ extension PaveFile {
         return try readTensor(e)
     }
 
+    /// Largest tensor ``readTensor(_:)`` reads into memory: half the machine's physical memory (a file may
+    /// legitimately declare up to 1 TiB; stream bigger tensors with ``forEachChunk(of:_:)``).
+    public static var maxInMemoryBytes: Int { Int(clamping: ProcessInfo.processInfo.physicalMemory / 2) }
+
     /// Reads the tensor of `entry` (see ``readTensor(_:)``).
     public func readTensor(_ e: PaveTensorEntry) throws -> TensorData {
-        var bytes = [UInt8](repeating: 0, count: e.byteCount)
-        try bytes.withUnsafeMutableBytes { dst in
-            try decode(e, chunks: 0..<e.chunks.count, into: dst, rawBase: 0)
+        guard e.byteCount <= Self.maxInMemoryBytes else {
+            throw PaveFormatError.limitExceeded(path: path, field: "tensor \"\(e.name)\" byte_length (read into memory; stream it with forEachChunk)",
+                                                offset: e.indexOffset, value: e.byteCount, limit: Self.maxInMemoryBytes)
         }
-        let actual = Array(SHA256.hash(data: bytes))
+        // Every byte is written by exactly one chunk (the layout check guarantees the chunks tile the tensor),
+        // so the buffer need not be zero-filled first.
+        // Chunks are decoded a window of `threads` at a time and hashed right away, while still in cache.
+        var hasher = SHA256()
+        let bytes = try [UInt8](unsafeUninitializedCapacity: e.byteCount) { buf, initialized in
+            let all = UnsafeMutableRawBufferPointer(buf)
+            var start = 0
+            while start < e.chunks.count {
+                let end = min(e.chunks.count, start + threads)
+                try decode(e, chunks: start..<end, into: all, rawBase: 0)
+                let from = e.chunks[start].rawOffset, to = e.chunks[end - 1].rawOffset + e.chunks[end - 1].rawLength
+                hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: all[from..<to]))
+                start = end
+            }
+            initialized = e.byteCount
+        }
+        let actual = Array(hasher.finalize())
         guard actual == e.sha256 else {
             throw PaveFormatError.hashMismatch(path: path, tensor: e.name, offset: e.regionOffset, expected: e.sha256Hex, actual: "sha256:" + Hex.string(actual))
         }
@@ -31,6 +51,10 @@ extension PaveFile {
             throw PaveFormatError.invalidInput(tensor: e.name, reason: "read of \(count) bytes at \(offset) is outside its \(e.byteCount) bytes")
         }
         guard count > 0 else { return [] }
+        guard count <= Self.maxInMemoryBytes else {
+            throw PaveFormatError.limitExceeded(path: path, field: "read of tensor \"\(e.name)\" into memory", offset: e.indexOffset,
+                                                value: count, limit: Self.maxInMemoryBytes)
+        }
         let first = offset / e.chunkSize
         let last = (offset + count - 1) / e.chunkSize
         let rawBase = first * e.chunkSize
@@ -88,17 +112,18 @@ extension PaveFile {
                 throw PaveFormatError.invalidChunk(path: path, tensor: e.name, chunk: j, offset: c.recordOffset + 24,
                                                    reason: "encoding code \(c.encodingCode) is not defined in format 1.0 (file is \(major).\(minor)); update pavepkg")
             }
-            let stored: [UInt8]
-            do { stored = try source.read(at: c.offset, count: c.storedLength) } catch let err as PaveError where err.category != .io {
-                throw PaveFormatError.truncated(path: path, what: "tensor \"\(e.name)\" chunk \(j)", offset: c.offset, needed: c.storedLength, fileSize: source.size)
-            } catch {
-                throw PaveFormatError.io(path: path, reason: "\(error)")
-            }
             let out = UnsafeMutableRawBufferPointer(rebasing: dst[(c.rawOffset - rawBase)..<(c.rawOffset - rawBase + c.rawLength)])
-            do {
-                try stored.withUnsafeBytes { try codec.decode($0, encoding: encoding, width: c.width, into: out) }
-            } catch let failure as ZstdFailure {
-                throw PaveFormatError.invalidChunk(path: path, tensor: e.name, chunk: j, offset: c.offset, reason: failure.reason)
+            do throws(ChunkCodec.DecodeFailure) {
+                try codec.decode(from: source, offset: c.offset, storedLength: c.storedLength, encoding: encoding, width: c.width, into: out)
+            } catch {
+                switch error {
+                case let .read(err as PaveError) where err.category != .io:
+                    throw PaveFormatError.truncated(path: path, what: "tensor \"\(e.name)\" chunk \(j)", offset: c.offset, needed: c.storedLength, fileSize: source.size)
+                case let .read(err):
+                    throw PaveFormatError.io(path: path, reason: "\(err)")
+                case let .invalid(failure):
+                    throw PaveFormatError.invalidChunk(path: path, tensor: e.name, chunk: j, offset: c.offset, reason: failure.reason)
+                }
             }
         }
     }

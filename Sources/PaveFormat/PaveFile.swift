@@ -14,10 +14,12 @@ import Foundation
 public final class PaveFile: Sendable {
     /// Path or label used in messages.
     public let path: String
+    /// Where the bytes come from.
     public let source: any PaveByteSource
     /// Format version of the file (major is always 1).
     public let major: Int
     public let minor: Int
+    /// The manifest, every field kept.
     public let manifest: Manifest
     /// Tensors in index order (sorted by the UTF-8 bytes of their names).
     public let entries: [PaveTensorEntry]

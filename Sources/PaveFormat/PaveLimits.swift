@@ -12,6 +12,7 @@ public enum PaveLimits {
     public static let maxHeaderLength = 4096
     /// Alignment of every section, tensor region and chunk.
     public static let alignment = 64
+    // Limits of spec §10.
     public static let maxManifestLength = 16 << 20
     public static let maxIndexLength = 256 << 20
     public static let maxLayoutLength = 1 << 30

@@ -37,6 +37,9 @@ public struct PaveVerificationReport: Sendable, Codable, Equatable {
     public var formatVersion: String?
     public var checks: [Check] = []
     public var problems: [Problem] = []
+    /// Structured results of the numerical checks (`{"reference_vectors": [...]}`, filled by the executor layer:
+    /// max abs / rel error per output); absent when none ran.
+    public var numerics: JSONValue?
 
     public init(path: String, digest: String? = nil, formatVersion: String? = nil) {
         self.path = path

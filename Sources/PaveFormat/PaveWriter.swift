@@ -76,12 +76,15 @@ public enum PaveWriter {
         return items
     }
 
-    /// One encoded chunk waiting to be hashed and written.
+    /// One encoded chunk waiting to be hashed and written. `raw` and `encoded` are pooled buffers of chunk size;
+    /// only their first `rawCount` / `storedCount` bytes are meaningful.
     private struct Encoded {
-        var raw: [UInt8] = []
-        var encoding = ChunkEncoding.raw
-        var width = 0
-        var stored: [UInt8] = []
+        var raw: [UInt8]
+        var rawCount: Int
+        var encoding: ChunkEncoding
+        var width: Int
+        var encoded: [UInt8]
+        var storedCount: Int
     }
 
     private static func write(_ items: [Item], manifestBytes: [UInt8], to out: AtomicFileWriter, options: PackOptions) throws -> PackSummary {
@@ -89,6 +92,10 @@ public enum PaveWriter {
         func emit(_ b: [UInt8]) throws {
             try out.write(b)
             position += b.count
+        }
+        func emit(_ b: [UInt8], count: Int) throws {
+            try b.withUnsafeBytes { try out.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            position += count
         }
         func pad() throws {
             guard let a = PaveLimits.align(position) else { throw PaveFormatError.invalidInput(tensor: "", reason: "file offset overflow") }
@@ -146,49 +153,79 @@ public enum PaveWriter {
         do { for _ in 0..<max(1, min(options.threads, jobs.count)) { codecs.append(try ChunkCodec(level: level)) } } catch {
             throw PaveFormatError.io(path: out.destination.path, reason: error.reason)
         }
-        var start = 0
-        while start < jobs.count {
-            let batch = Array(jobs[start..<min(jobs.count, start + batchSize)])
-            let results = ResultSlots<Encoded>(count: batch.count)
-            try ParallelWork.run(count: batch.count, contexts: codecs) { k, codec in
-                let (i, j) = batch[k]
-                let it = items[i]
-                let offset = j * chunkSize
-                let count = min(chunkSize, it.byteCount - offset)
-                let raw: [UInt8]
-                do { raw = try it.source.read(offset: offset, count: count) } catch {
-                    throw PaveFormatError.sourceFailed(tensor: it.source.name, reason: "\(error)")
+        // Encoding one batch (on the worker threads) overlaps hashing and writing the previous one (on this thread).
+        // Output order and bytes do not depend on the timing: results are written strictly in job order.
+        let path = out.destination.path
+        nonisolated(unsafe) let workers = codecs
+        let pool = BufferPool(size: chunkSize, keep: 2 * batchSize + 4)
+        let itemsCopy = items
+        func encode(_ batch: [(item: Int, chunk: Int)]) -> BatchRun<Encoded> {
+            let run = BatchRun<Encoded>(count: batch.count)
+            let work: @Sendable () -> Void = {
+                do {
+                    try ParallelWork.run(count: batch.count, contexts: workers) { k, codec in
+                        let (i, j) = batch[k]
+                        let it = itemsCopy[i]
+                        let offset = j * chunkSize
+                        let count = min(chunkSize, it.byteCount - offset)
+                        var raw = pool.take()
+                        var encoded = pool.take()
+                        do {
+                            try raw.withUnsafeMutableBytes { try it.source.read(offset: offset, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<count])) }
+                        } catch {
+                            throw PaveFormatError.sourceFailed(tensor: it.source.name, reason: "\(error)")
+                        }
+                        let e: (encoding: ChunkEncoding, width: Int, count: Int)
+                        do {
+                            e = try raw.withUnsafeBytes { r in
+                                try encoded.withUnsafeMutableBytes { o in
+                                    try codec.encode(UnsafeRawBufferPointer(rebasing: r[0..<count]), dtype: it.source.dtype,
+                                                     into: UnsafeMutableRawBufferPointer(rebasing: o[0..<count]))
+                                }
+                            }
+                        } catch let failure as ZstdFailure {
+                            throw PaveFormatError.io(path: path, reason: "tensor \"\(it.source.name)\" chunk \(j): \(failure.reason)")
+                        }
+                        run.results.set(k, Encoded(raw: raw, rawCount: count, encoding: e.encoding, width: e.width, encoded: encoded, storedCount: e.count))
+                    }
+                } catch {
+                    run.fail(error)
                 }
-                guard raw.count == count else {
-                    throw PaveFormatError.sourceFailed(tensor: it.source.name, reason: "asked for \(count) bytes at \(offset), got \(raw.count)")
-                }
-                let e: (encoding: ChunkEncoding, width: Int, bytes: [UInt8])
-                do throws(ZstdFailure) { e = try codec.encode(raw, dtype: it.source.dtype) } catch {
-                    throw PaveFormatError.io(path: out.destination.path, reason: "tensor \"\(it.source.name)\" chunk \(j): \(error.reason)")
-                }
-                results.set(k, Encoded(raw: raw, encoding: e.encoding, width: e.width, stored: e.bytes))
             }
+            // One thread: encode right here (no hand-off). More: encode in the background, overlapping the writes.
+            if workers.count == 1 { work() } else { DispatchQueue.global().async(group: run.group, execute: work) }
+            return run
+        }
+        let batches = stride(from: 0, to: jobs.count, by: batchSize).map { Array(jobs[$0..<min(jobs.count, $0 + batchSize)]) }
+        var next = batches.first.map(encode)
+        for (b, batch) in batches.enumerated() {
+            guard let current = next else { break }
+            current.group.wait()
+            if let error = current.error { throw error }
+            next = b + 1 < batches.count ? encode(batches[b + 1]) : nil
+            let results = current.results
             for (k, job) in batch.enumerated() {
                 let (i, j) = job
                 let enc = results.take(k)
                 try openRegions(upTo: i)
                 if j == 0 { hasher = SHA256() }
-                hasher.update(data: enc.raw)
+                enc.raw.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<enc.rawCount])) }
                 try pad()
                 let offset = position
-                try emit(enc.stored)
-                chunkRecords.append(.init(offset: offset - layouts[i].regionOffset, storedLength: enc.stored.count, rawLength: enc.raw.count,
+                if enc.encoding == .raw { try emit(enc.raw, count: enc.rawCount) } else { try emit(enc.encoded, count: enc.storedCount) }
+                pool.give(enc.raw)
+                pool.give(enc.encoded)
+                chunkRecords.append(.init(offset: offset - layouts[i].regionOffset, storedLength: position - offset, rawLength: enc.rawCount,
                                           encoding: enc.encoding.rawValue, width: UInt8(enc.width)))
                 layouts[i].regionLength = position - layouts[i].regionOffset
-                byDType[items[i].source.dtype.rawValue, default: ByteTotals()].raw += enc.raw.count
-                done += Int64(enc.raw.count)
+                byDType[items[i].source.dtype.rawValue, default: ByteTotals()].raw += enc.rawCount
+                done += Int64(enc.rawCount)
                 if j == items[i].chunkCount - 1 {
                     hashes[i] = Array(hasher.finalize())
                     byDType[items[i].source.dtype.rawValue, default: ByteTotals()].stored += layouts[i].regionLength
                 }
             }
             options.progress?(done, Int64(totalRaw))
-            start += batch.count
         }
         try openRegions(upTo: items.count - 1)
         try pad()
@@ -208,28 +245,5 @@ public enum PaveWriter {
 
         return PackSummary(path: out.destination.path, digest: "sha256:" + Hex.string(header.digest), tensorCount: items.count,
                            rawBytes: totalRaw, storedBytes: layouts.reduce(0) { $0 + $1.regionLength }, fileBytes: position, byDType: byDType)
-    }
-}
-
-/// Fixed slots filled by parallel workers (each slot written by exactly one job, read after all finished).
-final class ResultSlots<T>: @unchecked Sendable {
-    private var slots: [T?]
-    private let lock = NSLock()
-
-    init(count: Int) { slots = [T?](repeating: nil, count: count) }
-
-    func set(_ i: Int, _ value: T) {
-        lock.lock()
-        slots[i] = value
-        lock.unlock()
-    }
-
-    /// Takes the value out (the slot must have been set).
-    func take(_ i: Int) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let v = slots[i] else { preconditionFailure("result slot \(i) was not filled") }
-        slots[i] = nil
-        return v
     }
 }

@@ -126,6 +126,15 @@ public final class SafetensorsFile: Sendable {
         }
         do { return try file.read(at: dataStart + e.begin + offset, count: count) } catch { throw .io(error.description) }
     }
+
+    /// Fills `buffer` with raw bytes of tensor `name` starting `offset` bytes into it (no intermediate array).
+    public func readBytes(of name: String, offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws(SafetensorsError) {
+        guard let e = entry(name) else { throw .missingTensor(path: url.path, tensor: name) }
+        guard offset >= 0, offset <= e.byteCount, buffer.count <= e.byteCount - offset else {
+            throw .invalidHeader(path: url.path, tensor: name, reason: "read of \(buffer.count) bytes at \(offset) is outside its \(e.byteCount) bytes")
+        }
+        do { try file.read(into: buffer, at: dataStart + e.begin + offset) } catch { throw .io(error.description) }
+    }
 }
 
 /// Writes safetensors files that Python's `safetensors` loads: header padded with spaces to a multiple of

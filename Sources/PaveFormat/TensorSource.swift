@@ -8,9 +8,20 @@ public protocol TensorSource: Sendable {
     var shape: [Int] { get }
     /// Returns `count` raw bytes starting `offset` bytes into the tensor.
     func read(offset: Int, count: Int) throws -> [UInt8]
+    /// Fills `buffer` with the raw bytes starting `offset` bytes into the tensor. Implement it to save a copy;
+    /// the default calls ``read(offset:count:)``.
+    func read(offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws
 }
 
 extension TensorSource {
+    public func read(offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws {
+        let bytes = try read(offset: offset, count: buffer.count)
+        guard bytes.count == buffer.count else {
+            throw PaveFormatError.sourceFailed(tensor: name, reason: "asked for \(buffer.count) bytes at \(offset), got \(bytes.count)")
+        }
+        bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
+    }
+
     /// Raw byte length implied by dtype and shape, or nil when the shape is invalid.
     public var byteCount: Int? { Shape.elementCount(shape).flatMap { dtype.byteCount(elementCount: $0) } }
 }
@@ -57,6 +68,10 @@ public struct SafetensorsTensorSource: TensorSource {
 
     public func read(offset: Int, count: Int) throws -> [UInt8] {
         try file.readBytes(of: sourceName, offset: offset, count: count)
+    }
+
+    public func read(offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws {
+        try file.readBytes(of: sourceName, offset: offset, into: buffer)
     }
 
     /// Every tensor of `file`, in the file's data order.

@@ -58,6 +58,33 @@ final class ZstdCompressor {
         return r < src.count ? r : nil
     }
 
+    /// Compresses the concatenation of `parts` into one frame that declares its content size, ending a zstd block
+    /// after every part (`ZSTD_CCtx_setPledgedSrcSize`, then `ZSTD_compressStream2` with `ZSTD_e_flush` between parts
+    /// and `ZSTD_e_end` after the last). The byte planes of a grouped chunk thus never share a block: each block's
+    /// literals get a Huffman table fitted to one plane, and a plane of random mantissa bytes becomes raw blocks.
+    /// Returns nil when the frame would not be strictly smaller than the input.
+    func compress(parts: [UnsafeRawBufferPointer], into dst: UnsafeMutableRawBufferPointer) throws(ZstdFailure) -> Int? {
+        let total = parts.reduce(0) { $0 + $1.count }
+        let capacity = min(dst.count, max(0, total - 1))
+        guard capacity > 0, let outBase = dst.baseAddress else { return nil }
+        var r = ZSTD_CCtx_reset(ctx, ZSTD_reset_session_only)
+        if ZSTD_isError(r) != 0 { throw ZstdFailure(reason: "ZSTD_CCtx_reset: \(Self.name(r))") }
+        r = ZSTD_CCtx_setPledgedSrcSize(ctx, UInt64(total))
+        if ZSTD_isError(r) != 0 { throw ZstdFailure(reason: "ZSTD_CCtx_setPledgedSrcSize: \(Self.name(r))") }
+        var output = ZSTD_outBuffer(dst: outBase, size: capacity, pos: 0)
+        for (k, part) in parts.enumerated() {
+            let last = k == parts.count - 1
+            var input = ZSTD_inBuffer(src: part.baseAddress, size: part.count, pos: 0)
+            while true {
+                let remaining = ZSTD_compressStream2(ctx, &output, &input, last ? ZSTD_e_end : ZSTD_e_flush)
+                if ZSTD_isError(remaining) != 0 { throw ZstdFailure(reason: "ZSTD_compressStream2: \(Self.name(remaining))") }
+                if remaining == 0 && input.pos == input.size { break }
+                if output.pos == output.size { return nil }  // would not shrink
+            }
+        }
+        return output.pos < total ? output.pos : nil
+    }
+
     static func name(_ code: Int) -> String { String(cString: ZSTD_getErrorName(code)) }
 }
 

@@ -51,7 +51,8 @@ extension PatchSpec {
             return t
         }
 
-        if let fusion {
+        // Shapes are derived from the hyperparameters only once they are known to be in range (no overflow).
+        if let fusion, (try? fusion.checkHyperparameters()) != nil {
             for p in fusion.parameters {
                 expect(fusion.tensorPrefix + p.name, role: p.usedInForward ? "fusion parameter" : "fusion parameter, stored but unused", shape: p.shape)
             }
@@ -72,7 +73,8 @@ extension PatchSpec {
             let side = expect(p + ReferenceTensor.side, role: role + " input", shape: [nil, nil, nil, fusion?.inputDim], required: fusion != nil)
             if let visual { tq = visual.shape[0]; sq = visual.shape[1] }
             if let fusion {
-                let rows = tq.flatMap { t in sq.map { t * $0 } }
+                // Checked: a zero-width visual tensor can have any T_q·S_q.
+                let rows = tq.flatMap { t in sq.flatMap { let (v, o) = t.multipliedReportingOverflow(by: $0); return o ? -1 : v } }
                 expect(p + ReferenceTensor.fused, role: role + " expected output", shape: [rows, fusion.effectiveOutputDim], required: visual != nil && side != nil)
             }
             let sharedX = byName[p + ReferenceTensor.loraX]

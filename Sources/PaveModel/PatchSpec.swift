@@ -51,6 +51,15 @@ public struct PatchSpec: Sendable, Equatable {
     public func check() throws(PatchSemanticsError) {
         try fusion?.checkHyperparameters()
         if let lora { try lora.check() }
+        if let l = sideChannel?.layout {
+            let dims = [("H", l.h), ("W", l.w), ("C", l.c)] + (l.t.map { [("T", $0)] } ?? [])
+            for (k, v) in dims where v < 1 || v > FusionArchitecture.maxDimension {
+                throw .invalidSection(key: ManifestKey.sideChannel, reason: "layout \(k) = \(v) is outside 1…\(FusionArchitecture.maxDimension)")
+            }
+        }
+        if let r = sideChannel?.rateHz, !(r > 0 && r.isFinite) {
+            throw .invalidSection(key: ManifestKey.sideChannel, reason: "rate_hz must be a positive number, got \(r)")
+        }
         if let sideChannel, let fusion, sideChannel.layout.c != fusion.inputDim {
             throw .invalidSection(key: ManifestKey.sideChannel, reason: "layout C = \(sideChannel.layout.c) but fusion input_dim = \(fusion.inputDim)")
         }

@@ -13,7 +13,7 @@ enum ImportBenchmark {
     static func run(arguments: [String]) throws {
         let dir = arguments.first.map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("pavepkg-bench-import-\(getpid())")
-        let ckpt = dir.appendingPathComponent("pave_synthetic_7B_lora")
+        let ckpt = dir.appendingPathComponent("pave_v5_1_3_lora_avsd_7B_imagebind")
         if !FileManager.default.fileExists(atPath: ckpt.path) {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             let t0 = Date()
@@ -76,7 +76,7 @@ enum ImportBenchmark {
                 tensors.append(synthetic("base_model.model.\(name).lora_B.weight", [outF, 64]))
             }
         }
-        var manifest = Manifest(name: "pave_synthetic_7B_lora", version: "1.0.0")
+        var manifest = Manifest(name: "pave_v5_1_3_lora_avsd_7B_imagebind", version: "0.1.0")
         try manifest.encode(fusion, forKey: ManifestKey.fusion)
         try manifest.encode(LoRAConfig(r: 64, alpha: 16, targetModules: modules.sorted()), forKey: ManifestKey.lora)
         manifest[ManifestKey.provenance] = .object(["base_model": .object(["name": "lmms-lab/llava-onevision-qwen2-7b-ov"])])
@@ -85,7 +85,14 @@ enum ImportBenchmark {
         let configURL = url.appendingPathComponent("config.json")
         var config = try JSONValue.parse(Data(contentsOf: configURL)).objectValue ?? [:]
         config["temporal_aggregator_config"] = nil
-        config["hidden_size"] = 3584
+        // The LLaVA-OneVision-7B fields PAVE's config.json carries (BASE_MODELS.md).
+        let base: [String: JSONValue] = [
+            "_name_or_path": "lmms-lab/llava-onevision-qwen2-7b-ov", "architectures": ["LlavaQwenForCausalLM"], "model_type": "pave_qwen2",
+            "hidden_size": 3584, "intermediate_size": 18944, "num_hidden_layers": 28, "num_attention_heads": 28,
+            "num_key_value_heads": 4, "vocab_size": 152064, "tie_word_embeddings": false, "torch_dtype": "bfloat16",
+            "mm_hidden_size": 1152, "mm_projector_type": "mlp2x_gelu", "mm_video_tower": "opensora", "temporal_aggregator_type": "pmv5",
+        ]
+        for (k, v) in base { config[k] = v }
         try AtomicFileWriter.write(JSONValue.object(config).prettyData(), to: configURL)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import PaveKit
 
 @main
@@ -15,6 +16,7 @@ struct PavePkg: ParsableCommand {
             SignatureCommand.self,
             PresetsCommand.self,
             ExportCommand.self,
+            RunCommand.self,
             InstallCommand.self,
             ListCommand.self,
             SearchCommand.self,
@@ -22,6 +24,23 @@ struct PavePkg: ParsableCommand {
             RemoveCommand.self,
             GCCommand.self,
             DoctorCommand.self,
+            ComposeCommand.self,
         ]
     )
+
+    /// Runs the command; argument errors (unknown option, missing argument, bad value) exit with status 2 like
+    /// other usage errors, instead of ArgumentParser's 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

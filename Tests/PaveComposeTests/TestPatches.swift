@@ -1,6 +1,7 @@
 import Foundation
 import PaveFormat
 import PaveModel
+import PaveExecutor
 @testable import PaveCompose
 
 /// Deterministic generator for test tensors (SplitMix64).
@@ -25,6 +26,8 @@ enum TestPatches {
         var inputDim = 6, embedDim = 8, queryDim = 10, hiddenDim = 8, outputDim = 12, heads = 2, layers = 1
     }
 
+    static let baseA = "sha256:" + String(repeating: "a", count: 64)
+    static let baseB = "sha256:" + String(repeating: "b", count: 64)
     static let modules = ["model.layers.0.self_attn.q_proj", "model.layers.0.mlp.down_proj"]
     /// (in, out) of the LoRA target modules for outputDim-wide hidden states.
     static func moduleShape(_ module: String, hidden: Int) -> (inF: Int, outF: Int) {
@@ -33,7 +36,7 @@ enum TestPatches {
 
     /// A patch: manifest + in-memory tensors.
     static func patch(name: String, seed: UInt64, dims: Dims = Dims(), rank: Int? = 2, alpha: Double = 4,
-                      modules: [String] = modules, base: String? = "sha256:base-a", sideName: String? = nil,
+                      modules: [String] = modules, base: String? = TestPatches.baseA, sideName: String? = nil,
                       fusion: Bool = true, bf16LoRA: Bool = false) throws -> StackInput {
         var rng = SeededRNG(seed: seed)
         var tensors: [String: TensorData] = [:]
@@ -82,9 +85,11 @@ enum TestPatches {
                 tensors[config.tensorPrefix + m + ".lora_B.weight"] = bf16LoRA ? toBF16(b) : b
             }
         }
-        if let base { manifest[ManifestKey.base] = ["structural_signature": .string(base)] }
+        if let base {
+            try manifest.setBaseReference(BaseReference(name: "test-base", structuralSignature: base, architecture: nil, source: .signature))
+        }
         let digest = "sha256:" + String(repeating: String(format: "%02x", seed % 256), count: 32)
-        return StackInput(store: InMemoryTensorStore(name: name + ".pave", tensors: tensors), manifest: manifest, digest: digest)
+        return StackInput(tensors: InMemoryTensors(tensors), manifest: manifest, digest: digest, path: name + ".pave")
     }
 
     /// Truncates an F32 tensor to BF16.
@@ -95,17 +100,17 @@ enum TestPatches {
     }
 
     /// fp32 values of a tensor.
-    static func floats(_ t: TensorData) -> [Float] { t.floatValues() ?? [] }
+    static func floats(_ t: TensorData) -> [Float] { (try? FloatTensor(t, name: "t"))?.values ?? [] }
 
     /// Dense ΔW = Σ wᵢ·sᵢ·Bᵢ·Aᵢ in fp64 for `module` (the reference the merges are checked against).
     static func denseDelta(_ stack: PatchStack, module: String) throws -> [Double] {
         guard let shape = stack.loraShapes[module] else { return [] }
         var dw = [Double](repeating: 0, count: shape.outFeatures * shape.inFeatures)
-        var sources: [(LoRAConfig, any PatchTensorStore, Double)] = stack.members.compactMap { m in m.lora.map { ($0, m.store, m.weight) } }
-        if let own = stack.ownLoRA { sources.append((own.config, own.store, 1)) }
+        var sources: [(LoRAConfig, any TensorProvider, Double)] = stack.members.compactMap { m in m.lora.map { ($0, m.tensors, m.weight) } }
+        if let own = stack.ownLoRA { sources.append((own.config, own.tensors, 1)) }
         for (c, store, w) in sources where c.targetModules.contains(module) {
-            let (an, bn) = PatchStack.loraTensorNames(module: module, config: c)
-            let a = floats(try store.readTensor(an)), b = floats(try store.readTensor(bn))
+            let (an, bn) = c.tensorNames(module: module)
+            let a = floats(try store.tensor(an)), b = floats(try store.tensor(bn))
             let r = a.count / shape.inFeatures
             for o in 0..<shape.outFeatures { for i in 0..<shape.inFeatures {
                 var s = 0.0

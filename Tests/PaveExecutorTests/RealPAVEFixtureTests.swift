@@ -30,6 +30,7 @@ import PaveModel
         let arch = try Fixtures.architecture(weights)
         let c = try Fixtures.file("r2.uneven_sq_ge_sk.safetensors")
         let v = try Fixtures.floats(c, "visual"), s = try Fixtures.floats(c, "side")
+        BLAS.setThreadCount(2)   // the executor forces single-threaded OpenBLAS itself
         let one = try FusionModule(architecture: arch, tensors: weights, threads: 1).forward(visual: v, side: s)
         let two = try FusionModule(architecture: arch, tensors: weights, threads: 2).forward(visual: v, side: s)
         let five = try FusionModule(architecture: arch, tensors: weights, threads: 5).forward(visual: v, side: s)

@@ -97,3 +97,15 @@ import PaveModel
         }
     }
 }
+
+@Suite struct CompareTests {
+    @Test func toleranceRuleAndNonFiniteValues() {
+        func t(_ v: [Float]) -> FloatTensor { FloatTensor(shape: [v.count], values: v)! }
+        let ok = ReferenceVectors.compare(tensor: "x", got: t([1.0001, 0, .infinity]), expected: t([1, 0.00005, .infinity]), atol: 1e-4, rtol: 1e-4)
+        #expect(ok.passed && ok.failures == 0)
+        let bad = ReferenceVectors.compare(tensor: "x", got: t([1, .nan, 2, 5]), expected: t([1, 0, .infinity, 5.01]), atol: 1e-4, rtol: 1e-4)
+        #expect(bad.failures == 3 && !bad.passed && bad.maxAbsError == .infinity)
+        let close = ReferenceVectors.compare(tensor: "x", got: t([1, 2.5]), expected: t([1, 2]), atol: 0.1, rtol: 0)
+        #expect(close.worstIndex == [1] && close.worstGot == 2.5 && close.worstExpected == 2 && close.maxRelError == 0.25)
+    }
+}

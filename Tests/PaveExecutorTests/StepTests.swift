@@ -89,13 +89,21 @@ import PaveModel
     }
 
     @Test func layerNormUsesBiasedVarianceAndEps() {
-        let x: [Float] = [1, 2, 3], g: [Float] = [1, 2, 1], b: [Float] = [0, 0, 0.5]
+        var x: [Float] = [1, 2, 3]
+        let g: [Float] = [1, 2, 1], b: [Float] = [0, 0, 0.5]
         var y = [Float](repeating: 0, count: 3)
-        x.withUnsafeBufferPointer { xp in g.withUnsafeBufferPointer { gp in b.withUnsafeBufferPointer { bp in y.withUnsafeMutableBufferPointer { yp in
+        x.withUnsafeMutableBufferPointer { xp in g.withUnsafeBufferPointer { gp in b.withUnsafeBufferPointer { bp in y.withUnsafeMutableBufferPointer { yp in
             Kernels.layerNorm(xp.baseAddress!, rows: 1, n: 3, ldx: 3, gamma: gp.baseAddress!, beta: bp.baseAddress!, into: yp.baseAddress!, ldy: 3)
         } } } }
         let r = Float(1 / (2.0 / 3.0 + 1e-5).squareRoot())
         #expect(abs(y[0] + r) < 1e-6 && y[1] == 0 && abs(y[2] - (r + 0.5)) < 1e-6)
+        // With a fused bias: LN(x + bias).
+        var z: [Float] = [0, 0, 0], out = [Float](repeating: 0, count: 3)
+        let bias: [Float] = [1, 2, 3]
+        z.withUnsafeMutableBufferPointer { zp in g.withUnsafeBufferPointer { gp in b.withUnsafeBufferPointer { bp in bias.withUnsafeBufferPointer { bi in out.withUnsafeMutableBufferPointer { op in
+            Kernels.layerNorm(zp.baseAddress!, rows: 1, n: 3, ldx: 3, gamma: gp.baseAddress!, beta: bp.baseAddress!, bias: bi.baseAddress!, into: op.baseAddress!, ldy: 3)
+        } } } } }
+        #expect(out == y && z == [1, 2, 3])
     }
 
     @Test func halfAndBFloat16ConversionsAreExact() {

@@ -116,4 +116,15 @@ import Testing
         #expect { try PaveWriter.write(manifest: .test(), tensors: dup, to: url) } throws: { e in "\(e)".contains("appears twice") }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path).isEmpty)
     }
+
+    @Test func repackingThroughPaveTensorSourceKeepsTheDigest() throws {
+        let dir = try TempDir()
+        let t = [try TestTensors.source("w", .bf16, [150, 100], seed: 8), try TestTensors.source("n", .i32, [999], seed: 9)]
+        let a = try PaveWriter.write(manifest: .test(), tensors: t, to: dir.file("a.pave"), options: PackOptions(chunkSize: 4096))
+        let f = try PaveFile.open(dir.file("a.pave"))
+        let sources = try f.entries.map { try PaveTensorSource(file: f, name: $0.name) }
+        let b = try PaveWriter.write(manifest: f.manifest, tensors: sources, to: dir.file("b.pave"), options: PackOptions(level: 9, chunkSize: 8192))
+        #expect(a.digest == b.digest)
+        #expect(try PaveFile.open(dir.file("b.pave")).readTensor("w") == t[0].tensor)
+    }
 }

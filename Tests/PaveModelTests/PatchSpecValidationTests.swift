@@ -53,6 +53,10 @@ import PaveFormat
         #expect(c.effectiveOutputDim == 32 && c.parameters.last?.name == "output_mapping.0.bias")
         var d = Self.arch; d.rope = .none; d.outputNorm = false; d.layers = 0
         #expect(d.parameters.count == 8)
+        // Hostile numbers are refused before any shape is derived from them.
+        var e = Self.arch; e.hiddenDim = Int.max / 2 + 1; e.mlpDepth = Int.max
+        #expect(throws: PatchSemanticsError.self) { try PatchSpec(fusion: e).validate(Self.infos()) }
+        #expect(PatchSpec(fusion: e).tensorIssues([]).isEmpty)
     }
 
     @Test func loraAndReferenceTensors() throws {

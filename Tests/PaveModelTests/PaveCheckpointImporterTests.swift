@@ -33,6 +33,9 @@ import Testing
         for (name, e) in expected { #expect(h[name]?.hasSuffix(e["sha256"]?.stringValue ?? "-") == true, "\(name)") }
         let prov = try #require(c.manifest[ManifestKey.provenance])
         #expect(prov["base_model"]?["name"] == "tiny/qwen2-test")
+        let base = try #require(try c.manifest.baseReference())
+        #expect(base.name == "tiny/qwen2-test" && base.source == .paveConfig && base.structuralSignature == nil)
+        #expect(base.architecture?.hiddenSize == 32)
         #expect(prov["files"]?["non_lora_trainables.bin"]?["sha256"]?.stringValue
                 == (try ContentDigest.sha256Hex(fileAt: Self.tiny.appendingPathComponent("non_lora_trainables.bin"))))
         #expect(prov["importer"]?.stringValue == PaveCheckpointImporter.importerVersion)

@@ -34,6 +34,9 @@ public struct BaseArchitecture: Codable, Sendable, Equatable, Hashable {
         case mmProjectorType = "mm_projector_type", mmVisionTower = "mm_vision_tower"
     }
 
+    /// Largest value accepted for an integer field of `config.json` (2^31 − 1).
+    public static let maxDimension = Int(Int32.max)
+
     public init(
         modelType: String? = nil, architectures: [String]? = nil, hiddenSize: Int, intermediateSize: Int,
         numHiddenLayers: Int, numAttentionHeads: Int, numKeyValueHeads: Int? = nil, headDim: Int? = nil, vocabSize: Int,
@@ -62,7 +65,7 @@ public struct BaseArchitecture: Codable, Sendable, Equatable, Hashable {
                 if required { throw .missingConfigField(path: path, field: key) }
                 return nil
             }
-            guard let i = v.intValue, i > 0, i <= 1 << 40 else {
+            guard let i = v.intValue, i > 0, i <= Self.maxDimension else {
                 throw .invalidConfig(path: path, reason: "field \"\(key)\" must be a positive integer, found \(String(decoding: v.canonicalData(), as: UTF8.self))")
             }
             return i
@@ -112,7 +115,10 @@ public struct BaseArchitecture: Codable, Sendable, Equatable, Hashable {
     /// by a PAVE `config.json`); with a real signature the tensors' own shapes are used instead.
     public func derivedLinearShape(module: String) -> (out: Int, in: Int)? {
         guard let parsed = DecoderTensorName(module + ".weight"), parsed.layer < numHiddenLayers else { return nil }
-        let q = numAttentionHeads * headDim, kv = numKeyValueHeads * headDim
+        // Values may come from an untrusted manifest: multiply with overflow checks.
+        let (q, o1) = numAttentionHeads.multipliedReportingOverflow(by: headDim)
+        let (kv, o2) = numKeyValueHeads.multipliedReportingOverflow(by: headDim)
+        guard !o1, !o2 else { return nil }
         switch parsed.module {
         case "self_attn.q_proj": return (q, hiddenSize)
         case "self_attn.k_proj", "self_attn.v_proj": return (kv, hiddenSize)

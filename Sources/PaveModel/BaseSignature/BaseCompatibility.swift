@@ -5,8 +5,9 @@ import PaveFormat
 /// sane, and the pinned signature / fingerprint (if any) are the base's.
 ///
 /// ``check(manifest:tensorShapes:against:)-(_,_,BaseSignature)`` returns every mismatch (empty = fits);
-/// ``require(manifest:tensorShapes:against:)`` is the load-time guard the executor, composer and registry
-/// call before applying a patch, so a patch cannot be applied to the wrong model by accident.
+/// ``require(manifest:tensorShapes:against:)`` is the load-time guard every code path that applies a patch to
+/// a base calls first (`pack` / `verify --base`, the registry's `install --base`), so a patch cannot be
+/// applied to the wrong model by accident.
 public enum BaseCompatibility {
     /// What the checks know about the base.
     struct Target {
@@ -85,7 +86,7 @@ public enum BaseCompatibility {
 
     // MARK: The checks
 
-    static func check(manifest: Manifest, tensorShapes: [String: [Int]], target: Target) -> [BaseMismatch] {
+    static func check(manifest: Manifest, tensorShapes: [String: [Int]], target: Target, isMember: Bool = false) -> [BaseMismatch] {
         var out: [BaseMismatch] = []
         let arch = target.architecture
 
@@ -133,7 +134,46 @@ public enum BaseCompatibility {
             out.append(BaseMismatch(kind: .invalidManifest, subject: "fusion", message: "manifest section \"fusion\" is malformed: \(error)"))
         }
         if let fusion { out += checkFusion(fusion, tensorShapes: tensorShapes, architecture: arch) }
+
+        // A composed stack (spec/composition.md): each member's own sections against its prefixed tensors, and
+        // the merged adapter of `lora_merge`, if any.
+        if !isMember { out += checkComposed(manifest: manifest, tensorShapes: tensorShapes, target: target) }
         return out
+    }
+
+    /// The members of a composed file (`members[i].manifest`, tensors `members[i].tensor_prefix + name`) and
+    /// its `lora_merge.adapter`; every mismatch is prefixed with the member's name.
+    static func checkComposed(manifest: Manifest, tensorShapes: [String: [Int]], target: Target) -> [BaseMismatch] {
+        var out: [BaseMismatch] = []
+        if let adapter = manifest["lora_merge"]?["adapter"], adapter != .null {
+            if let lora = try? adapter.decode(LoRAConfig.self) {
+                out += checkLoRA(lora, tensorShapes: tensorShapes, target: target).map { prefixed($0, "lora_merge.adapter") }
+            } else {
+                out.append(BaseMismatch(kind: .invalidManifest, subject: "lora_merge.adapter", message: "manifest section \"lora_merge.adapter\" is malformed"))
+            }
+        }
+        guard let members = manifest["members"]?.arrayValue else { return out }
+        for (i, member) in members.enumerated() {
+            guard var fields = member["manifest"]?.objectValue, let prefix = member["tensor_prefix"]?.stringValue else {
+                out.append(BaseMismatch(kind: .invalidManifest, subject: "members[\(i)]", message: "members[\(i)] has no \"manifest\" object or \"tensor_prefix\""))
+                continue
+            }
+            let name = member["name"]?.stringValue ?? "#\(i)"
+            // A member whose LoRA was merged has no LoRA tensors of its own any more.
+            if member["lora"]?.stringValue == "merged" { fields[ManifestKey.lora] = nil }
+            var shapes: [String: [Int]] = [:]
+            for (tensor, shape) in tensorShapes where tensor.hasPrefix(prefix) { shapes[String(tensor.dropFirst(prefix.count))] = shape }
+            out += check(manifest: Manifest(fields: fields), tensorShapes: shapes, target: target, isMember: true)
+                .map { prefixed($0, "member \(name)") }
+        }
+        return out
+    }
+
+    static func prefixed(_ m: BaseMismatch, _ context: String) -> BaseMismatch {
+        var m = m
+        m.subject = context + ": " + m.subject
+        m.message = context + ": " + m.message
+        return m
     }
 
     static func checkLoRA(_ lora: LoRAConfig, tensorShapes: [String: [Int]], target: Target) -> [BaseMismatch] {
@@ -216,7 +256,7 @@ public enum BaseCompatibility {
                 return
             }
         }
-        if fusion.outputMLP && fusion.mlpDepth >= 2 {
+        if fusion.outputMLP && (2...64).contains(fusion.mlpDepth) {
             expect("output_mapping.\(2 * (fusion.mlpDepth - 1)).weight", dim: 0, equals: hidden, kind: .fusionOutputWidth, what: "LLM hidden_size \(hidden)")
             expect("output_mapping.\(2 * (fusion.mlpDepth - 1)).bias", dim: 0, equals: hidden, kind: .fusionOutputWidth, what: "LLM hidden_size \(hidden)")
         }

@@ -44,3 +44,10 @@ public struct BaseMismatch: Codable, Sendable, Equatable, Hashable, CustomString
 
     public var description: String { message }
 }
+
+extension BaseMismatch: PaveError {
+    /// `"base.<kind>"`, e.g. `"base.lora_shape"`.
+    public var code: String { "base." + kind.rawValue }
+    /// A mismatch is a failed check (exit status 1).
+    public var category: PaveErrorCategory { .checkFailed }
+}

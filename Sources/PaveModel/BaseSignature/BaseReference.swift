@@ -66,6 +66,24 @@ public struct BaseReference: Codable, Sendable, Equatable, Hashable {
         try self.init(fromPaveConfig: ModelDirectory.readJSON(url), path: url.path, fallbackName: fallbackName)
     }
 
+    /// For the checkpoint importer: the base a PAVE training checkpoint names, from its `config.json` and (for
+    /// the name) `adapter_config.json`'s `base_model_name_or_path`. The name is the first hub id (`owner/name`)
+    /// among config `_name_or_path` and the adapter's `base_model_name_or_path`, else the first non-empty one,
+    /// else `"unknown"`. Returns `nil` and a note (for the import report) when the config lacks the fields the
+    /// architecture needs; importing goes on without a `base` section then.
+    public static func fromPaveCheckpoint(
+        config: [String: JSONValue], adapterConfig: [String: JSONValue]?, configPath: String = "config.json"
+    ) -> (reference: BaseReference?, note: String?) {
+        let names = [config["_name_or_path"]?.stringValue, adapterConfig?["base_model_name_or_path"]?.stringValue]
+            .compactMap { $0 }.filter { !$0.isEmpty }
+        let name = names.first(where: BaseSignature.isHubID) ?? names.first ?? "unknown"
+        do {
+            return (try BaseReference(fromPaveConfig: .object(config), path: configPath, fallbackName: name), nil)
+        } catch {
+            return (nil, "no base section recorded: \(error.description)")
+        }
+    }
+
     /// Whether `s` is `"sha256:"` followed by 64 lowercase hex digits.
     public static func isDigest(_ s: String) -> Bool {
         guard s.hasPrefix("sha256:") else { return false }

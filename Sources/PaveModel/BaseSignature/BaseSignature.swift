@@ -71,6 +71,17 @@ public struct BaseSignature: Sendable, Equatable {
 
     // MARK: File form
 
+    /// Bytes of the covered tensors (saturating: a description read from a file may declare absurd shapes).
+    public var coveredByteCount: Int {
+        var total = 0
+        for t in description.tensors {
+            let bytes = t.dtype.byteCount(elementCount: Shape.elementCount(t.shape) ?? Int.max) ?? Int.max
+            let (sum, overflow) = total.addingReportingOverflow(bytes)
+            total = overflow ? Int.max : sum
+        }
+        return total
+    }
+
     /// The signature file's JSON.
     public var jsonValue: JSONValue {
         var o: [String: JSONValue] = [
@@ -79,7 +90,7 @@ public struct BaseSignature: Sendable, Equatable {
             "summary": .object([
                 "tensors": .int(Int64(description.tensors.count)),
                 "layers": .int(Int64(description.architecture.numHiddenLayers)),
-                "covered_bytes": .int(Int64(description.tensors.reduce(0) { $0 + ($1.dtype.byteCount(elementCount: Shape.elementCount($1.shape) ?? 0) ?? 0) })),
+                "covered_bytes": .int(Int64(coveredByteCount)),
             ]),
         ]
         if let contentFingerprint { o["content_fingerprint"] = .string(contentFingerprint) }

@@ -45,11 +45,14 @@ public enum ContentFingerprint {
         let state = SharedState(count: names.count)
         let workers = max(1, min(threads, 64))
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            // One read buffer per thread, reused for every piece of every tensor this thread hashes.
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 64)
+            defer { buffer.deallocate() }
             while let k = state.next() {
                 let name = names[order[k]]
                 guard let location = model.locations[name] else { continue }
                 do throws(BaseSignatureError) {
-                    let digest = try hashTensor(location) { done in state.addProgress(done, report: progress) }
+                    let digest = try hashTensor(location, buffer: buffer) { done in state.addProgress(done, report: progress) }
                     state.store(digest, at: order[k])
                 } catch {
                     state.fail(error)
@@ -72,18 +75,19 @@ public enum ContentFingerprint {
         return Result(fingerprint: "sha256:" + BaseDescription.hex(SHA256.hash(data: bytes)), tensorDigests: digests, byteCount: model.coveredByteCount)
     }
 
-    private static func hashTensor(_ location: ModelDirectory.Location, progress: (Int) -> Void) throws(BaseSignatureError) -> String {
+    private static func hashTensor(
+        _ location: ModelDirectory.Location, buffer: UnsafeMutableRawBufferPointer, progress: (Int) -> Void
+    ) throws(BaseSignatureError) -> String {
         var hasher = SHA256()
         let total = location.entry.byteCount
         var offset = 0
         while offset < total {
-            let count = min(chunkSize, total - offset)
-            do {
-                let bytes = try location.file.readBytes(of: location.entry.name, offset: offset, count: count)
-                hasher.update(data: bytes)
-            } catch {
+            let count = min(buffer.count, total - offset)
+            let piece = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count])
+            do { try location.raw.read(into: piece, at: location.absoluteOffset + offset) } catch {
                 throw .io(path: location.file.url.path, reason: "tensor \"\(location.entry.name)\" at byte \(offset): \(error.description)")
             }
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(piece))
             offset += count
             progress(count)
         }

@@ -11,6 +11,10 @@ public struct ModelDirectory: Sendable {
     public struct Location: Sendable {
         public let file: SafetensorsFile
         public let entry: SafetensorsFile.Entry
+        /// The shard opened for positioned reads (shared by its tensors).
+        let raw: RandomAccessFile
+        /// Absolute offset of the tensor's first byte in the shard.
+        var absoluteOffset: Int { file.dataStart + entry.begin }
     }
 
     public let url: URL
@@ -65,7 +69,7 @@ public struct ModelDirectory: Sendable {
             guard fm.fileExists(atPath: shardURL.path) else {
                 throw .missingShard(index: indexURL.path, shard: shard, tensors: weightMap?.values.filter { $0 == shard }.count ?? 0)
             }
-            let file = try Self.openShard(shardURL)
+            let (file, raw) = try Self.openShard(shardURL)
             for entry in file.entries {
                 if let map = weightMap, map[entry.name] != shard {
                     // A tensor the index does not place here: only matters if the signature covers it.
@@ -74,7 +78,7 @@ public struct ModelDirectory: Sendable {
                     }
                     continue
                 }
-                all[entry.name] = (shard, Location(file: file, entry: entry))
+                all[entry.name] = (shard, Location(file: file, entry: entry, raw: raw))
             }
         }
         if let map = weightMap {
@@ -143,13 +147,13 @@ public struct ModelDirectory: Sendable {
     }
 
     /// Opens one shard, telling a git-LFS pointer and a header that runs past the file apart from other damage.
-    static func openShard(_ url: URL) throws(BaseSignatureError) -> SafetensorsFile {
+    static func openShard(_ url: URL) throws(BaseSignatureError) -> (SafetensorsFile, RandomAccessFile) {
         let raf: RandomAccessFile
         do { raf = try RandomAccessFile(url) } catch { throw .io(path: url.path, reason: error.description) }
         if raf.size < 1024, let head = try? raf.read(at: 0, count: raf.size), let pointer = LFSPointer(head) {
             throw .lfsPointer(path: url.path, oid: pointer.oid, size: pointer.size)
         }
-        do { return try SafetensorsFile(url) } catch {
+        do { return (try SafetensorsFile(url), raf) } catch {
             if let beyond = Self.dataBeyondFile(raf) { throw beyond }
             throw .invalidShard(path: url.path, reason: error.description)
         }

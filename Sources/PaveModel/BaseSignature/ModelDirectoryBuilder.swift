@@ -6,7 +6,7 @@ import PaveFormat
 ///
 /// The data is either a hole (``Fill/sparse``: the file has its full size but occupies only its header on
 /// disk, so a 7B checkpoint is modelled without 16 GB) or deterministic pseudo-random bytes
-/// (``Fill/pattern(seed:)``), for content fingerprints. Tensor layout: `model.embed_tokens.weight`, per layer
+/// (``Fill/pattern(seed:)``, a function of the seed and the tensor's name), for content fingerprints. Tensor layout: `model.embed_tokens.weight`, per layer
 /// `self_attn.{q,k,v,o}_proj.weight`, `self_attn.{q,k,v}_proj.bias`, `mlp.{gate,up,down}_proj.weight`,
 /// `{input,post_attention}_layernorm.weight`, then `model.norm.weight`, `lm_head.weight` (unless tied),
 /// `model.mm_projector.{0,2}.{weight,bias}` (mlp2x_gelu) and `model.image_newline`. The vision tower's own
@@ -89,7 +89,6 @@ public struct ModelDirectoryBuilder: Sendable {
         groups.removeAll { $0.isEmpty }
         var names: [String] = []
         var weightMap: [String: JSONValue] = [:]
-        var stream = SplitMix64(seed: { if case let .pattern(seed) = fill { return seed } else { return 0 } }())
         for (k, group) in groups.enumerated() {
             let name = groups.count == 1 ? "model.safetensors" : shardName(k + 1, groups.count)
             names.append(name)
@@ -97,7 +96,7 @@ public struct ModelDirectoryBuilder: Sendable {
             let header = try SafetensorsWriter.header(for: list, metadata: ["format": "pt"])
             let dataSize = group.reduce(0) { $0 + sizes[$1] }
             let url = directory.appendingPathComponent(name)
-            try writeShard(url: url, header: header, dataSize: dataSize, stream: &stream)
+            try writeShard(url: url, header: header, tensors: list, dataSize: dataSize)
             for t in list { weightMap[t.name] = .string(name) }
         }
         if groups.count > 1 {
@@ -109,7 +108,7 @@ public struct ModelDirectoryBuilder: Sendable {
         return names
     }
 
-    private func writeShard(url: URL, header: [UInt8], dataSize: Int, stream: inout SplitMix64) throws {
+    private func writeShard(url: URL, header: [UInt8], tensors list: [(name: String, dtype: DType, shape: [Int])], dataSize: Int) throws {
         guard FileManager.default.createFile(atPath: url.path, contents: Data(header)) else {
             throw BaseSignatureError.io(path: url.path, reason: "cannot create file")
         }
@@ -118,21 +117,32 @@ public struct ModelDirectoryBuilder: Sendable {
         switch fill {
         case .sparse:
             try handle.truncate(atOffset: UInt64(header.count + dataSize))
-        case .pattern:
+        case let .pattern(seed):
             try handle.seekToEnd()
-            var left = dataSize
             var buffer = [UInt8](repeating: 0, count: 1 << 20)
-            while left > 0 {
-                let n = min(left, buffer.count)
-                var i = 0
-                while i < n {
-                    var word = stream.next()
-                    for _ in 0..<8 where i < n { buffer[i] = UInt8(truncatingIfNeeded: word); word >>= 8; i += 1 }
+            for t in list {
+                // Each tensor's bytes depend only on the seed and its name, so re-sharding keeps them.
+                var stream = SplitMix64(seed: seed ^ Self.fnv1a(t.name))
+                var left = t.dtype.byteCount(elementCount: Shape.elementCount(t.shape) ?? 0) ?? 0
+                while left > 0 {
+                    let n = min(left, buffer.count)
+                    var i = 0
+                    while i < n {
+                        var word = stream.next()
+                        for _ in 0..<8 where i < n { buffer[i] = UInt8(truncatingIfNeeded: word); word >>= 8; i += 1 }
+                    }
+                    try handle.write(contentsOf: buffer[0..<n])
+                    left -= n
                 }
-                try handle.write(contentsOf: buffer[0..<n])
-                left -= n
             }
         }
+    }
+
+    /// 64-bit FNV-1a of a name's UTF-8 bytes.
+    static func fnv1a(_ s: String) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return h
     }
 
     /// `config.json` fields of the published LLaVA-OneVision checkpoints (`BASE_MODELS.md`).

@@ -10,6 +10,8 @@ public enum CheckpointExportError: Error, CustomStringConvertible, Sendable, Equ
     case unsupportedDType(tensor: String, dtype: String)
     /// The output would need zip64 entries (over 4 GiB).
     case tooLarge(path: String, reason: String)
+    /// A tensor's bytes do not match the SHA-256 its source records.
+    case hashMismatch(tensor: String)
     /// Creating or moving the output failed.
     case io(String)
 
@@ -19,6 +21,7 @@ public enum CheckpointExportError: Error, CustomStringConvertible, Sendable, Equ
         case let .invalidPatch(reason): return "cannot export this patch: \(reason)"
         case let .unsupportedDType(tensor, dtype): return "tensor \"\(tensor)\" has dtype \(dtype), which torch.save cannot store as a storage type"
         case let .tooLarge(path, reason): return "\(path): \(reason) (zip64 records are not written)"
+        case let .hashMismatch(tensor): return "tensor \"\(tensor)\" does not match its recorded SHA-256 (the patch file is damaged); nothing was written"
         case let .io(m): return m
         }
     }
@@ -31,6 +34,7 @@ extension CheckpointExportError: PaveError {
         case .invalidPatch: return "export.invalid_patch"
         case .unsupportedDType: return "export.unsupported_dtype"
         case .tooLarge: return "export.too_large"
+        case .hashMismatch: return "export.hash_mismatch"
         case .io: return "export.io"
         }
     }

@@ -11,7 +11,7 @@ public struct CheckpointImportOptions: Sendable {
     public var rope: RoPEMode?
     /// Manifest name (default: the checkpoint folder's name).
     public var name: String?
-    /// Manifest version (default `1.0.0`).
+    /// Manifest version (default `0.1.0`, as `pack`).
     public var version: String?
     /// Manifest `created` (RFC 3339). Default: `SOURCE_DATE_EPOCH`, else the newest mtime of the inputs.
     public var created: String?
@@ -36,6 +36,7 @@ public struct CheckpointImportOptions: Sendable {
 /// The result of an import: the manifest and the tensors of the future `.pave`, read lazily from the
 /// source files. Holds the extraction directory of a zip input until it is released.
 public final class ImportedCheckpoint: Sendable {
+    /// The manifest of the future `.pave`.
     public let manifest: Manifest
     /// Fusion tensors (original names, PAVE state_dict order) then LoRA tensors (adapter file order).
     public let tensors: [ImportedTensor]

@@ -9,8 +9,8 @@ public enum ContentDigest {
         hex(Array(SHA256.hash(data: Array(bytes))))
     }
 
-    /// Hex SHA-256 of the file at `url`, read in 8 MiB chunks.
-    public static func sha256Hex(fileAt url: URL) throws -> String {
+    /// Hex SHA-256 of the file at `url`, read in 8 MiB chunks; `progress(done, total)` after each chunk.
+    public static func sha256Hex(fileAt url: URL, progress: ((Int64, Int64) -> Void)? = nil) throws -> String {
         let file = try RandomAccessFile(url)
         var h = SHA256()
         var offset = 0
@@ -18,6 +18,7 @@ public enum ContentDigest {
             let n = min(8 << 20, file.size - offset)
             h.update(data: try file.read(at: offset, count: n))
             offset += n
+            progress?(Int64(offset), Int64(file.size))
         }
         return hex(Array(h.finalize()))
     }

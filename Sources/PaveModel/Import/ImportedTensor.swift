@@ -1,3 +1,4 @@
+import Crypto
 import PaveFormat
 
 /// One tensor of an import, read lazily: name, dtype, shape and a reader of its raw little-endian,
@@ -9,11 +10,39 @@ public struct ImportedTensor: Sendable {
     public let shape: [Int]
     /// Total bytes.
     public let byteCount: Int
+    /// SHA-256 the bytes must have, when the source records one (a `.pave`); checked by ``forEachChunk(chunkSize:_:)``.
+    public let sha256: [UInt8]?
     private let reader: @Sendable (Int, Int) throws -> [UInt8]
 
     /// A tensor whose bytes `reader(offset, count)` returns.
-    public init(name: String, dtype: DType, shape: [Int], byteCount: Int, reader: @escaping @Sendable (Int, Int) throws -> [UInt8]) {
-        self.name = name; self.dtype = dtype; self.shape = shape; self.byteCount = byteCount; self.reader = reader
+    public init(name: String, dtype: DType, shape: [Int], byteCount: Int, sha256: [UInt8]? = nil,
+                reader: @escaping @Sendable (Int, Int) throws -> [UInt8]) {
+        self.name = name; self.dtype = dtype; self.shape = shape; self.byteCount = byteCount; self.sha256 = sha256; self.reader = reader
+    }
+
+    /// A tensor of a `.pave` file, decoded on demand; whole-tensor streaming checks its recorded SHA-256.
+    public init(name: String, pave: PaveFile, entry: PaveTensorEntry) {
+        self.init(name: name, dtype: entry.dtype, shape: entry.shape, byteCount: entry.byteCount, sha256: entry.sha256) { offset, count in
+            try pave.readBytes(of: entry, offset: offset, count: count)
+        }
+    }
+
+    /// Reads the whole tensor in order, `chunkSize` bytes at a time, and — when ``sha256`` is set — throws
+    /// ``CheckpointExportError/hashMismatch(tensor:)`` after the last chunk if the bytes do not match it
+    /// (writers of atomic outputs then discard what they wrote).
+    public func forEachChunk(chunkSize: Int = 8 << 20, _ body: ([UInt8]) throws -> Void) throws {
+        var hasher = sha256 == nil ? nil : SHA256()
+        var offset = 0
+        while offset < byteCount {
+            let n = min(chunkSize, byteCount - offset)
+            let chunk = try read(offset: offset, count: n)
+            hasher?.update(data: chunk)
+            try body(chunk)
+            offset += n
+        }
+        if let expected = sha256, let h = hasher, Array(h.finalize()) != expected {
+            throw CheckpointExportError.hashMismatch(tensor: name)
+        }
     }
 
     /// A tensor held in memory.
@@ -47,6 +76,6 @@ public struct ImportedTensor: Sendable {
 
     /// The same bytes under another name.
     public func renamed(_ newName: String) -> ImportedTensor {
-        ImportedTensor(name: newName, dtype: dtype, shape: shape, byteCount: byteCount, reader: reader)
+        ImportedTensor(name: newName, dtype: dtype, shape: shape, byteCount: byteCount, sha256: sha256, reader: reader)
     }
 }

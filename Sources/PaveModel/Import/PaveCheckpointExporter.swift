@@ -11,6 +11,7 @@ import PaveFormat
 /// The output directory is built beside its destination under a temporary name and renamed into place
 /// at the end: on any error nothing is left behind.
 public enum PaveCheckpointExporter {
+    /// Output formats of `pavepkg export --format`.
     public enum Format: String, CaseIterable, Sendable {
         case paveCheckpoint = "pave-checkpoint"
         case safetensors
@@ -78,7 +79,6 @@ public enum PaveCheckpointExporter {
             ]
             config["temporal_aggregator_config"] = fusion.temporalAggregatorConfig()
             try writeJSON(.object(config), to: dir.appendingPathComponent(PaveCheckpointImporter.configFile))
-            progress?("writing non_lora_trainables.bin", 0, 0)
             try TorchCheckpointWriter.write(fusionTensors, to: dir.appendingPathComponent(PaveCheckpointImporter.fusionFile))
             var files = [PaveCheckpointImporter.configFile, PaveCheckpointImporter.fusionFile]
             if manifest[ManifestKey.lora] != nil {
@@ -131,12 +131,9 @@ public enum PaveCheckpointExporter {
         let total = Int64(tensors.reduce(0) { $0 + $1.byteCount })
         var done: Int64 = 0
         for t in tensors {
-            var offset = 0
-            while offset < t.byteCount {
-                let n = min(8 << 20, t.byteCount - offset)
-                try w.write(try t.read(offset: offset, count: n))
-                offset += n
-                done += Int64(n)
+            try t.forEachChunk { chunk in
+                try w.write(chunk)
+                done += Int64(chunk.count)
                 progress?("writing \(url.lastPathComponent)", done, total)
             }
         }
@@ -154,20 +151,5 @@ public enum PaveCheckpointExporter {
             CharacterSet.alphanumerics.contains(c) || c == "-" || c == "_" || c == "." ? Character(c) : "_"
         })
         return cleaned.isEmpty || cleaned.hasPrefix(".") ? "patch" + cleaned : cleaned
-    }
-}
-
-extension PaveCheckpointExporter {
-    /// Opens a patch exported with ``Format/safetensors`` (manifest in `__metadata__`), tensors read lazily.
-    public static func openSafetensorsPatch(_ url: URL) throws -> (Manifest, [ImportedTensor]) {
-        let file = try SafetensorsFile(url)
-        guard let json = file.metadata[manifestMetadataKey] else {
-            throw CheckpointExportError.invalidPatch(reason: "\(url.path) has no \(manifestMetadataKey) in its __metadata__ (not a pavepkg safetensors export)")
-        }
-        let manifest: Manifest
-        do { manifest = try Manifest(jsonBytes: Array(json.utf8)) } catch {
-            throw CheckpointExportError.invalidPatch(reason: "\(url.path): \(manifestMetadataKey) is not a JSON object")
-        }
-        return (manifest, file.entries.map { ImportedTensor(name: $0.name, file: file, entry: $0) })
     }
 }

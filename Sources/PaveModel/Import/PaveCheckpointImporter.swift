@@ -26,7 +26,7 @@ public enum PaveCheckpointImporter {
         let folder: URL
         var scratch: URL?
         var folderName: String
-        var newestInput: Date?
+        var createdInputs: [URL] = []
         if isDir.boolValue {
             source["kind"] = "directory"
             let chosen = try chooseFolder(path: url.path, hasTopLevel: FileManager.default.fileExists(atPath: url.appendingPathComponent(fusionFile).path),
@@ -34,19 +34,16 @@ public enum PaveCheckpointImporter {
             folder = chosen.isEmpty ? url : url.appendingPathComponent(chosen)
             folderName = chosen.isEmpty ? url.standardizedFileURL.lastPathComponent : url.standardizedFileURL.lastPathComponent + "_" + chosen
             if !chosen.isEmpty { source["folder"] = .string(chosen) }
-            for f in checkpointFiles {
-                let attrs = try? FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent(f).path)
-                if let d = attrs?[.modificationDate] as? Date, d > (newestInput ?? .distantPast) { newestInput = d }
-            }
+            createdInputs = checkpointFiles.map { folder.appendingPathComponent($0) }.filter { FileManager.default.fileExists(atPath: $0.path) }
         } else {
             source["kind"] = "zip"
             let archive = try ZipArchive(url: url)
-            options.progress?("hashing \(url.lastPathComponent)", 0, 0)
-            source["sha256"] = .string(try ContentDigest.sha256Hex(fileAt: url))
+            let label = "hashing \(url.lastPathComponent)"
+            source["sha256"] = .string(try ContentDigest.sha256Hex(fileAt: url) { options.progress?(label, $0, $1) })
             let (prefix, chosen) = try chooseZipFolder(archive, path: url.path, requested: options.checkpoint, notes: &notes)
             let inside = prefix + chosen
             source["folder"] = .string(inside.isEmpty ? "" : inside)
-            let top = prefix.isEmpty ? url.deletingPathExtension().lastPathComponent : String(prefix.dropLast())
+            let top = prefix.isEmpty ? url.deletingPathExtension().lastPathComponent : String(prefix.dropLast().split(separator: "/").last ?? "")
             folderName = chosen.isEmpty ? top : top + "_" + String(chosen.dropLast())
             let base = options.temporaryDirectory ?? FileManager.default.temporaryDirectory
             let dir = base.appendingPathComponent("pavepkg-import-\(UUID().uuidString)")
@@ -62,11 +59,10 @@ public enum PaveCheckpointImporter {
                 throw error
             }
             folder = dir
-            let attrs = try? FileManager.default.attributesOfItem(atPath: url.path)
-            newestInput = attrs?[.modificationDate] as? Date
+            createdInputs = [url]
         }
         do {
-            let (manifest, tensors) = try build(folder: folder, folderName: folderName, source: source, newestInput: newestInput,
+            let (manifest, tensors) = try build(folder: folder, folderName: folderName, source: source, createdInputs: createdInputs,
                                                 options: options, notes: &notes)
             return ImportedCheckpoint(manifest: manifest, tensors: tensors, notes: notes, scratch: scratch)
         } catch {
@@ -112,9 +108,15 @@ public enum PaveCheckpointImporter {
     /// (top folder prefix with "/", or "", chosen checkpoint subfolder with "/", or "").
     static func chooseZipFolder(_ archive: ZipArchive, path: String, requested: String?, notes: inout [String]) throws -> (String, String) {
         let names = archive.entries.map(\.name).filter { !$0.hasPrefix("__MACOSX/") && !$0.hasSuffix(".DS_Store") }
+        // Descend through single top folders (`pave_x/`, or `outputs/pave_x/`) until the checkpoint files appear.
         var prefix = ""
-        let tops = Set(names.compactMap { $0.split(separator: "/", maxSplits: 1).first.map(String.init) })
-        if tops.count == 1, let top = tops.first, names.allSatisfy({ $0.hasPrefix(top + "/") }) { prefix = top + "/" }
+        while archive.entry(prefix + fusionFile) == nil {
+            let below = names.filter { $0.hasPrefix(prefix) }.map { $0.dropFirst(prefix.count) }
+            let tops = Set(below.compactMap { $0.split(separator: "/", maxSplits: 1).first.map(String.init) })
+            guard tops.count == 1, let top = tops.first, !top.hasPrefix("checkpoint-"),
+                  below.allSatisfy({ $0.hasPrefix(top + "/") }) else { break }
+            prefix += top + "/"
+        }
         var subs: [String] = []
         for n in names where n.hasPrefix(prefix) && n.hasSuffix("/" + fusionFile) {
             let rest = n.dropFirst(prefix.count).split(separator: "/")
@@ -125,17 +127,22 @@ public enum PaveCheckpointImporter {
         return (prefix, chosen.isEmpty ? "" : chosen + "/")
     }
 
+    /// Extracts one entry into the scratch directory (CRC-checked while streaming). No fsync: the scratch copy
+    /// is temporary and removed with the import.
     static func extract(_ entry: ZipArchive.Entry, from archive: ZipArchive, to url: URL,
                         progress: (@Sendable (String, Int64, Int64) -> Void)?) throws {
-        let w = try AtomicFileWriter(destination: url)
+        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+            throw ZipError.io("cannot create \(url.path)")
+        }
+        let handle = try FileHandle(forWritingTo: url)
+        defer { try? handle.close() }
         var done: Int64 = 0
         let total = Int64(entry.uncompressedSize)
         let label = "extracting \(url.lastPathComponent)"
         try archive.stream(entry) { chunk in
-            try w.write(chunk)
+            try handle.write(contentsOf: chunk)
             done += Int64(chunk.count)
             progress?(label, done, total)
         }
-        try w.commit()
     }
 }

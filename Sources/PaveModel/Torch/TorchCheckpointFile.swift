@@ -47,8 +47,7 @@ public final class TorchCheckpointFile: Sendable {
         self.url = url
         self.limits = limits
         let path = url.path
-        let file: RandomAccessFile
-        do { file = try RandomAccessFile(url) } catch { throw error }
+        let file = try RandomAccessFile(url)
         let head = try file.read(at: 0, count: min(file.size, 512))
         if head.starts(with: Self.legacyMagic) { throw TorchFormatError.legacyFormat(path: path) }
         if head.count >= 262, Array(head[257..<262]) == Array("ustar".utf8) { throw TorchFormatError.legacyFormat(path: path) }

@@ -8,8 +8,8 @@ struct TorchPickleReader {
     /// Safety limits.
     struct Limits {
         var maxStringBytes = 1 << 20
-        var maxMemoEntries = 1 << 22
-        var maxStackDepth = 1 << 20
+        var maxMemoEntries = 1 << 20
+        var maxStackDepth = 1 << 18
         var maxMarkDepth = 64
         var maxNesting = 32
         var maxDims = 16

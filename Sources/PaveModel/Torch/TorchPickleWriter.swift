@@ -86,7 +86,7 @@ struct TorchPickleWriter {
             out += [0x4D, UInt8(v & 0xFF), UInt8(v >> 8)]
         } else if v >= Int(Int32.min), v <= Int(Int32.max) {
             out.append(0x4A)
-            LE.put32(UInt32(bitPattern: Int32(v)), into: &out)
+            LittleEndianBytes.put32(UInt32(bitPattern: Int32(v)), into: &out)
         } else {
             // LONG1: minimal little-endian two's complement.
             var bytes: [UInt8] = []
@@ -102,7 +102,7 @@ struct TorchPickleWriter {
     private mutating func string(_ s: String) {
         let b = Array(s.utf8)
         out.append(0x58)
-        LE.put32(UInt32(b.count), into: &out)
+        LittleEndianBytes.put32(UInt32(b.count), into: &out)
         out += b
         put()
     }
@@ -128,7 +128,7 @@ struct TorchPickleWriter {
             out += [0x71, UInt8(memoCount)]
         } else {
             out.append(0x72)
-            LE.put32(UInt32(memoCount), into: &out)
+            LittleEndianBytes.put32(UInt32(memoCount), into: &out)
         }
         memoCount += 1
     }
@@ -138,7 +138,7 @@ struct TorchPickleWriter {
             out += [0x68, UInt8(i)]
         } else {
             out.append(0x6A)
-            LE.put32(UInt32(i), into: &out)
+            LittleEndianBytes.put32(UInt32(i), into: &out)
         }
     }
 }

@@ -12,11 +12,12 @@ struct ExportCommand: ParsableCommand {
             (torch.save zip format; torch.load(path, weights_only=True) reads it), adapter_config.json, \
             adapter_model.safetensors. safetensors: every tensor in one file, the manifest in __metadata__. \
             peft: adapter_config.json and adapter_model.safetensors only. DIR must not exist; it appears \
-            complete or not at all. PATCH is a safetensors export of a patch, or a PAVE checkpoint directory \
-            or .zip (imported on the fly with the --preset / --heads / --rope options).
+            complete or not at all, and every tensor read from a .pave is checked against its SHA-256. PATCH is \
+            a .pave, a safetensors export of a patch, or a PAVE checkpoint directory / .zip (imported on the \
+            fly with the --preset / --heads / --rope options).
             """)
 
-    @Argument(help: "The patch: a safetensors patch file, or a PAVE checkpoint directory / .zip.")
+    @Argument(help: "The patch: a .pave, a safetensors patch export, or a PAVE checkpoint directory / .zip.")
     var patch: String
 
     @Option(name: .shortAndLong, help: "Output directory (must not exist).")
@@ -46,8 +47,10 @@ struct ExportCommand: ParsableCommand {
                 manifest = imported.manifest
                 tensors = imported.tensors
                 keepAlive = imported
-            } else {
+            } else if patch.lowercased().hasSuffix(".safetensors") {
                 (manifest, tensors) = try PaveCheckpointExporter.openSafetensorsPatch(input)
+            } else {
+                (manifest, tensors) = try PaveCheckpointExporter.openPave(input)
             }
             let files = try PaveCheckpointExporter.export(manifest: manifest, tensors: tensors, to: URL(fileURLWithPath: output),
                                                           format: fmt, progress: progress.callback)

@@ -43,6 +43,8 @@ enum InspectReport {
         let known: Set<String> = ["format_version", "name", "version", "description", "license", "authors", "created", "tool", "tags"]
         let sections = m.fields.keys.filter { !known.contains($0) }.sorted()
         if !sections.isEmpty { out += "  sections: \(sections.joined(separator: ", "))\n" }
+        // Composed patches (PaveCompose, spec/composition.md §8): the member tree.
+        if let tree = MemberTree.text(m) { out += "\n" + tree }
         out += "\n"
         let rows = pave.entries.map { e -> [String] in
             [e.name, e.dtype.rawValue, Shape.describe(e.shape), "\(e.byteCount)", "\(e.regionLength)",

@@ -8,13 +8,16 @@ struct PackCommand: ParsableCommand {
         commandName: "pack",
         abstract: "Pack safetensors files (and a manifest) into a .pave file.",
         discussion: """
+            A single input that is a PAVE training output directory or .zip is imported instead (never \
+            executed; the name defaults to the checkpoint folder's): see --preset / --heads / --rope and \
+            `pavepkg presets`. \
             Tensor names are kept and must be unique across inputs. Fields of --manifest are merged in; --name, \
             --version and --created override them. `created` is deterministic: --created, else the manifest's, else \
             SOURCE_DATE_EPOCH, else the newest modification time of the inputs.
             """
     )
 
-    @Argument(help: "Input safetensors files.", completion: .file(extensions: ["safetensors"]))
+    @Argument(help: "Input safetensors files, or one PAVE checkpoint directory / .zip.", completion: .file(extensions: ["safetensors", "zip"]))
     var inputs: [String]
 
     @Option(name: .shortAndLong, help: "Output .pave file.")
@@ -41,10 +44,34 @@ struct PackCommand: ParsableCommand {
     @Option(help: "Worker threads (the output does not depend on it).")
     var threads: Int = ParallelWork.defaultThreads
 
+    // Base model (signature helper): `--base SIG.json|MODEL [--pin-content]`, see Support/BaseOption.swift.
+    @OptionGroup var baseOptions: PackBaseOptions
+
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
+    // MARK: Patch semantics and reference vectors (executor, spec/patch-semantics.md)
+
+    @Option(help: "Reference inputs (visual, side, lora_x, lora_x.MODULE) to store as a vector set; needs --expected.",
+            completion: .file(extensions: ["safetensors"]))
+    var reference: String?
+
+    @Option(help: "Expected outputs (fused, lora_delta.MODULE) for --reference; checked now, stored in the patch.",
+            completion: .file(extensions: ["safetensors"]))
+    var expected: String?
+
+    @Option(help: "Tolerance of the stored vector set, ATOL,RTOL (default 1e-4,1e-4).")
+    var tolerance: String?
+
+    /// Used when the single input is a PAVE checkpoint directory or .zip (see PackCommand+Checkpoint.swift).
+    @OptionGroup(title: "PAVE checkpoint import (single input that is a training output directory or .zip)")
+    var checkpointOptions: CheckpointImportArguments
+
     func run() throws {
+        if inputs.count == 1, CheckpointImportArguments.isCheckpoint(inputs[0]) {
+            try runReportingErrors(json: json) { try packCheckpoint() }
+            return
+        }
         try runReportingErrors(json: json) {
             var plan = try makePlan()
             try extend(&plan)
@@ -55,7 +82,8 @@ struct PackCommand: ParsableCommand {
             if json {
                 try CLIOutput.printJSON(summary)
             } else {
-                print("wrote \(summary.path): \(summary.tensorCount) tensors, \(ProgressLine.bytes(Int64(summary.rawBytes))) raw → \(ProgressLine.bytes(Int64(summary.fileBytes))) (\(String(format: "%.3f", Double(summary.storedBytes) / Double(max(1, summary.rawBytes)))) of raw)")
+                let ratio = String(format: "%.3f", Double(summary.storedBytes) / Double(max(1, summary.rawBytes)))
+                print("wrote \(summary.path): \(summary.tensorCount) tensors, \(ProgressLine.bytes(Int64(summary.rawBytes))) raw → \(ProgressLine.bytes(Int64(summary.storedBytes))) stored (\(ratio) of raw), file \(ProgressLine.bytes(Int64(summary.fileBytes)))")
                 print("digest \(summary.digest)")
             }
         }
@@ -90,5 +118,13 @@ struct PackCommand: ParsableCommand {
 
     /// Extension point: later layers add their checks here (manifest semantics, reference vectors, base
     /// signature), e.g. `plan.checks.append(PatchValidation.packCheck)`.
-    func extend(_ plan: inout PackPlan) throws {}
+    func extend(_ plan: inout PackPlan) throws {
+        // A PAVE patch (fusion / lora in the manifest): tensors validated against the declared semantics, then a
+        // reference vector set stored (the user's, or a self-check computed by the executor).
+        let tol = try tolerance.map(PatchPacking.parseTolerance) ?? ReferenceVectors.defaultTolerance
+        try PatchPacking.prepare(&plan, options: .init(inputs: reference.map { URL(fileURLWithPath: $0) },
+                                                       expected: expected.map { URL(fileURLWithPath: $0) },
+                                                       atol: tol.atol, rtol: tol.rtol, threads: threads))
+        try baseOptions.record(into: &plan)  // manifest "base" + base.compatibility pack check
+    }
 }

@@ -21,6 +21,9 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    // Base-model check (signature helper): `--base SIG.json|MODEL`, see Support/BaseOption.swift.
+    @OptionGroup var baseOption: BaseOption
+
     func run() throws {
         if installed { return try verifyInstalled() }
         guard let file else { throw ValidationError("give a .pave file (or NAME[:VERSION]), or --installed") }
@@ -37,7 +40,7 @@ struct VerifyCommand: ParsableCommand {
             } else {
                 for c in report.checks { print("\(c.passed ? "ok  " : "FAIL") \(c.name): \(c.detail)") }
                 for p in report.problems { CLIOutput.warn("error: \(p.message)") }
-                print(report.ok ? "\(file): OK (\(report.digest ?? ""))" : "\(file): DAMAGED (\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s"))")
+                print(report.ok ? "\(file): OK (\(report.digest ?? ""))" : "\(file): FAILED (\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s"))")
             }
         }
         if failed { throw ExitCode(1) }
@@ -45,5 +48,10 @@ struct VerifyCommand: ParsableCommand {
 
     /// Extension point: later layers add their checks to the report here (base-model signature, numerics),
     /// e.g. `report.record("base.signature", detail: …, problems: …)`.
-    func extend(_ report: inout PaveVerificationReport, _ pave: PaveFile) throws {}
+    func extend(_ report: inout PaveVerificationReport, _ pave: PaveFile) throws {
+        // Patch semantics and every stored reference vector set, run through the executor.
+        if report.ok { PatchVerification.verify(manifest: pave.manifest, tensors: pave).record(into: &report) }
+        try baseOption.check(&report, pave)  // base.section / base.compatibility
+        try verifyComposed(&report, pave)   // composed patches: VerifyCommand+Compose.swift
+    }
 }

@@ -1,0 +1,27 @@
+import Foundation
+import PaveFormat
+import PaveModel
+
+extension StackComposer {
+    /// Writes `plan` as a `.pave` file (atomically). Member tensors are streamed chunk by chunk from their
+    /// files and stored byte for byte; nothing is written when anything fails.
+    @discardableResult
+    public static func write(_ plan: ComposedPlan, to url: URL, options: PackOptions = PackOptions()) throws -> PackSummary {
+        let sources = try plan.tensors.map { try source(for: $0) }
+        return try PaveWriter.write(manifest: plan.manifest, tensors: sources, to: url, options: options)
+    }
+
+    /// A streaming source for a planned tensor: straight from the member's `.pave` when there is one.
+    static func source(for t: ComposedPlan.Tensor) throws -> any TensorSource {
+        switch t.source {
+        case let .memory(d):
+            return InMemoryTensorSource(name: t.name, tensor: d)
+        case let .stored(provider, name):
+            if let p = provider as? PrefixedTensors, let f = p.base as? PaveFileTensors {
+                return try PaveTensorSource(file: f.file, name: p.prefix + name, renamedTo: t.name)
+            }
+            if let f = provider as? PaveFileTensors { return try PaveTensorSource(file: f.file, name: name, renamedTo: t.name) }
+            return InMemoryTensorSource(name: t.name, tensor: try provider.tensor(name))
+        }
+    }
+}

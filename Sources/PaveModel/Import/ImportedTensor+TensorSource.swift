@@ -1,0 +1,4 @@
+import PaveFormat
+
+/// An imported tensor is what ``PaveWriter`` / ``PackPlan`` stream into a `.pave`.
+extension ImportedTensor: TensorSource {}

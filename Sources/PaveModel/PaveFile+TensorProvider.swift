@@ -1,0 +1,15 @@
+import PaveFormat
+
+/// A `.pave` file is a tensor provider: the executor, the validation and the reference vectors read it
+/// directly (each tensor hash-checked on read).
+extension PaveFile: TensorProvider {
+    public var tensorInfos: [TensorInfo] {
+        entries.map { TensorInfo(name: $0.name, dtype: $0.dtype, shape: $0.shape) }
+    }
+
+    public func tensorInfo(_ name: String) -> TensorInfo? {
+        entry(name).map { TensorInfo(name: $0.name, dtype: $0.dtype, shape: $0.shape) }
+    }
+
+    public func tensor(_ name: String) throws -> TensorData { try readTensor(name) }
+}

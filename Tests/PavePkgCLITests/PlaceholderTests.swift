@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct PavePkgCLITestsPlaceholder {
-    @Test func targetBuilds() { #expect(Bool(true)) }
-}
