@@ -136,6 +136,8 @@ import Testing
         let verified = try Self.run(["verify", "named"], home: home)
         #expect(verified.status == 0 && verified.stdout.contains("named: OK"), "\(verified.stdout)\(verified.stderr)")
         #expect(try Self.run(["inspect", "nothing-here"], home: home).status == 2)
+        let exported = try Self.run(["export", "named", "-o", dir.appendingPathComponent("out").path, "--format", "safetensors"], home: home)
+        #expect(exported.status == 0, "\(exported.stderr)")
         #expect(try Self.run(["verify", "--installed"], home: home).status == 0)
 
         // Bit rot in the stored tensor region: verify --installed names it, verify NAME fails too.
