@@ -10,8 +10,16 @@ extension PaveFile {
         return try readTensor(e)
     }
 
+    /// Largest tensor ``readTensor(_:)`` reads into memory: half the machine's physical memory (a file may
+    /// legitimately declare up to 1 TiB; stream bigger tensors with ``forEachChunk(of:_:)``).
+    public static var maxInMemoryBytes: Int { Int(clamping: ProcessInfo.processInfo.physicalMemory / 2) }
+
     /// Reads the tensor of `entry` (see ``readTensor(_:)``).
     public func readTensor(_ e: PaveTensorEntry) throws -> TensorData {
+        guard e.byteCount <= Self.maxInMemoryBytes else {
+            throw PaveFormatError.limitExceeded(path: path, field: "tensor \"\(e.name)\" byte_length (read into memory; stream it with forEachChunk)",
+                                                offset: e.indexOffset, value: e.byteCount, limit: Self.maxInMemoryBytes)
+        }
         // Every byte is written by exactly one chunk (the layout check guarantees the chunks tile the tensor),
         // so the buffer need not be zero-filled first.
         // Chunks are decoded a window of `threads` at a time and hashed right away, while still in cache.
@@ -43,6 +51,10 @@ extension PaveFile {
             throw PaveFormatError.invalidInput(tensor: e.name, reason: "read of \(count) bytes at \(offset) is outside its \(e.byteCount) bytes")
         }
         guard count > 0 else { return [] }
+        guard count <= Self.maxInMemoryBytes else {
+            throw PaveFormatError.limitExceeded(path: path, field: "read of tensor \"\(e.name)\" into memory", offset: e.indexOffset,
+                                                value: count, limit: Self.maxInMemoryBytes)
+        }
         let first = offset / e.chunkSize
         let last = (offset + count - 1) / e.chunkSize
         let rawBase = first * e.chunkSize

@@ -118,26 +118,43 @@ struct BlobStore {
     }
 
     /// Every blob file on disk (hex → size), and stray temporary files left by interrupted writes.
+    /// Reads the directories with `readdir` and sizes with `fstatat` (tens of thousands of blobs are common).
     func scan() throws(RegistryError) -> (blobs: [String: Int], temporaries: [URL]) {
         var blobs: [String: Int] = [:]
         var temps: [URL] = []
-        let fm = FileManager.default
-        let fanouts: [String]
-        do { fanouts = try fm.contentsOfDirectory(atPath: layout.blobsDirectory.path) } catch {
-            throw .io(path: layout.blobsDirectory.path, operation: "list", reason: "\(error)")
+        let root = layout.blobsDirectory.path
+        guard let fanouts = Self.list(root) else {
+            throw .io(path: root, operation: "list", reason: String(cString: strerror(errno)))
         }
-        for dir in fanouts.sorted() {
-            let dirURL = layout.blobsDirectory.appendingPathComponent(dir)
-            guard let names = try? fm.contentsOfDirectory(atPath: dirURL.path) else { continue }
+        for dir in fanouts.sorted() where dir.utf8.count == 2 {
+            let dirPath = root + "/" + dir
+            guard let names = Self.list(dirPath) else { continue }
+            let dfd = open(dirPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard dfd >= 0 else { continue }
+            defer { close(dfd) }
             for name in names {
-                let url = dirURL.appendingPathComponent(name)
-                if name.hasPrefix(".") { temps.append(url); continue }
+                if name.hasPrefix(".") { temps.append(URL(fileURLWithPath: dirPath + "/" + name)); continue }
+                guard name.utf8.count == 64, name.hasPrefix(dir), PatchReference.isHexPrefix(name) else { continue }
                 var st = stat()
-                guard lstat(url.path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
-                if (try? layout.blobURL(name)) == url { blobs[name] = Int(st.st_size) }
+                guard fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
+                blobs[name] = Int(st.st_size)
             }
         }
         return (blobs, temps)
+    }
+
+    /// Names in directory `path` (without `.` and `..`), or `nil` when it cannot be read.
+    static func list(_ path: String) -> [String]? {
+        guard let d = opendir(path) else { return nil }
+        defer { closedir(d) }
+        var names: [String] = []
+        while let entry = readdir(d) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
     }
 
     /// Removes blob `hex` (no error when already gone).

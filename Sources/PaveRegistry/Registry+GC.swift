@@ -39,7 +39,7 @@ extension Registry {
         let (files, temps) = try blobs.scan()
         let garbage = files.filter { !referenced.contains($0.key) }.sorted { $0.key < $1.key }
         var recipes: [URL] = []
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: layout.recipesDirectory.path)) ?? [] {
+        for name in BlobStore.list(layout.recipesDirectory.path) ?? [] {
             let url = layout.recipesDirectory.appendingPathComponent(name)
             if name.hasPrefix(".") { recipes.append(url); continue }
             guard name.hasSuffix(".json") else { continue }

@@ -133,17 +133,19 @@ extension Registry {
         }
         try db.run("""
             INSERT INTO patches (name, version, digest, size, description, tags, base_signature, base_model,
-                side_channel_kind, side_channel_encoder, lora_rank, lora_modules, created, installed_at, manifest)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                side_channel_kind, side_channel_encoder, lora_rank, lora_modules, created, installed_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [
             .text(meta.name), .text(meta.version), .text(recipe.digest), .integer(Int64(recipe.size)),
             .text(meta.description), json(meta.tags), meta.baseSignature.map(SQLValue.text) ?? .null,
             meta.baseModel.map(SQLValue.text) ?? .null, meta.sideChannelKind.map(SQLValue.text) ?? .null,
             meta.sideChannelEncoder.map(SQLValue.text) ?? .null, meta.loraRank.map { .integer(Int64($0)) } ?? .null,
             meta.loraModules.isEmpty ? .null : json(meta.loraModules), meta.created.map(SQLValue.text) ?? .null,
-            .text(recipe.installedAt), .text(String(decoding: manifest.canonicalData(), as: UTF8.self)),
+            .text(recipe.installedAt),
         ])
         let patchID = db.lastInsertRowID
+        try db.run("INSERT INTO manifests (patch_id, json) VALUES (?, ?)",
+                   [.integer(patchID), .text(String(decoding: manifest.canonicalData(), as: UTF8.self))])
         var counted = Set<String>()
         let upsert = try db.prepare("""
             INSERT INTO blobs (hash, size, refcount) VALUES (?, ?, 1)

@@ -23,8 +23,25 @@ extension Registry {
             bindings.append(.text(sideChannel))
         }
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        sql += " ORDER BY name, installed_at"
-        return Self.sorted(try db.query(sql, bindings) { InstalledPatch(row: $0) })
+        sql += " ORDER BY name"  // byte order (BINARY collation), from the (name, version) index
+        return Self.sortVersionsWithinNames(try db.query(sql, bindings) { InstalledPatch(row: $0) })
+    }
+
+    /// `patches` arrive ordered by name; orders each run of one name by version (``VersionOrder``), leaving
+    /// the common single-version names untouched.
+    static func sortVersionsWithinNames(_ patches: [InstalledPatch]) -> [InstalledPatch] {
+        var out = patches
+        var start = 0
+        while start < out.count {
+            var end = start + 1
+            while end < out.count, out[end].name == out[start].name { end += 1 }
+            if end - start > 1 {
+                let run = out[start..<end].map { (VersionOrder($0.version), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+                out.replaceSubrange(start..<end, with: run)
+            }
+            start = end
+        }
+        return out
     }
 
     /// By name (byte order), then version (``VersionOrder``).
@@ -92,8 +109,9 @@ extension Registry {
     public func show(_ reference: String) throws -> InstalledPatchDetail {
         let patch = try resolve(reference)
         let rows = try db.query("""
-            SELECT p.manifest, s.offset, s.length, s.tensor, s.blob, b.refcount, b.size
-            FROM patches p JOIN segments s ON s.patch_id = p.id LEFT JOIN blobs b ON b.hash = s.blob
+            SELECT m.json, s.offset, s.length, s.tensor, s.blob, b.refcount, b.size
+            FROM patches p JOIN manifests m ON m.patch_id = p.id JOIN segments s ON s.patch_id = p.id
+            LEFT JOIN blobs b ON b.hash = s.blob
             WHERE p.digest = ? ORDER BY s.seq
             """, [.text(patch.digest)])
         var manifest: JSONValue = .null

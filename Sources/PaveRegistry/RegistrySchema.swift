@@ -20,8 +20,12 @@ enum RegistrySchema {
                 lora_modules TEXT,                    -- JSON array of full module names
                 created TEXT,                         -- manifest "created"
                 installed_at TEXT NOT NULL,           -- RFC 3339 UTC
-                manifest TEXT NOT NULL,               -- canonical manifest JSON
                 UNIQUE (name, version)
+            );
+            -- Kept apart so that patches rows stay small and `list` scans few pages.
+            CREATE TABLE manifests (
+                patch_id INTEGER PRIMARY KEY REFERENCES patches(id) ON DELETE CASCADE,
+                json TEXT NOT NULL                    -- canonical manifest JSON
             );
             CREATE INDEX patches_base ON patches(base_signature);
             CREATE INDEX patches_base_model ON patches(base_model);
@@ -63,11 +67,13 @@ enum RegistrySchema {
 
     static var currentVersion: Int { migrations.last?.version ?? 0 }
 
-    /// Brings the index on `db` to the current schema; WAL mode, foreign keys on.
+    /// Brings the index on `db` to the current schema; WAL mode, foreign keys on, reads through mmap.
     static func prepare(_ db: SQLiteConnection) throws {
         try db.execute("PRAGMA journal_mode = WAL")
         try db.execute("PRAGMA synchronous = FULL")
         try db.execute("PRAGMA foreign_keys = ON")
+        try db.execute("PRAGMA mmap_size = 268435456")
+        try db.execute("PRAGMA cache_size = -16384")
         let found = Int(try db.pragmaInteger("user_version"))
         if found > currentVersion { throw RegistryError.schemaTooNew(path: db.path, found: found, supported: currentVersion) }
         guard found < currentVersion else { return }

@@ -62,9 +62,10 @@ public struct StoreLayout: Sendable, Equatable {
         }
     }
 
-    /// Throws unless `url` is strictly inside the home directory.
+    /// Throws unless `url` is strictly inside the home directory (and has no `..` component, so the textual
+    /// check is the real one).
     func confine(_ url: URL) throws(RegistryError) {
-        let p = url.standardizedFileURL.path
+        let p = url.path
         let h = home.path.hasSuffix("/") ? home.path : home.path + "/"
         guard p.hasPrefix(h), !p.split(separator: "/").contains("..") else { throw .outsideHome(path: p, home: home.path) }
     }

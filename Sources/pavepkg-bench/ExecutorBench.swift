@@ -70,18 +70,23 @@ enum ExecutorBench {
 
         print("shape \(s.name): visual \(s.visual) side \(s.side) → fused [\(g.tq * g.sq), \(module.outputDim)]; \(s.layers) layers; chunks \(Set(g.chunkLengths).sorted()) frames; threads \(threads); weights stored \(dtype.rawValue) (\(storedBytes / 1_048_576) MiB), load+convert \(fmt(loadTime)) s")
         var checksum = 0.0
+        var fwdCPU: [Double] = [], gemmCPU: [Double] = []
         func timeForward() throws -> Double {
-            let t = Date()
+            let t = Date(), c = cpuSeconds()
             let out = try module.forward(visual: visual, side: side)
             let dt = Date().timeIntervalSince(t)
+            fwdCPU.append(cpuSeconds() - c)
             checksum = out.values.prefix(1000).reduce(0) { $0 + Double($1) }
             return dt
         }
         _ = try timeForward()   // warm-up
+        fwdCPU.removeAll()
         var fwd: [Double] = [], gemm: [Double] = []
         for _ in 0..<runs {
             fwd.append(try timeForward())
-            let t = Date(); work.run(threads: threads); gemm.append(Date().timeIntervalSince(t))
+            let t = Date(), c = cpuSeconds()
+            work.run(threads: threads)
+            gemm.append(Date().timeIntervalSince(t)); gemmCPU.append(cpuSeconds() - c)
         }
         let f = fwd.min() ?? 0, gm = gemm.min() ?? 0
         let gflop = work.flops / 1e9
@@ -89,6 +94,8 @@ enum ExecutorBench {
         print("  GEMMs alone  best \(fmt(gm)) s  median \(fmt(median(gemm))) s  \(fmt(gflop / gm)) GFLOP/s  (\(fmt(gflop)) GFLOP in \(work.phases.reduce(0) { $0 + $1.tiles.reduce(0) { $0 + $1.reduce(0) { $0 + $1.count } } }) sgemm calls)")
         let paired = zip(fwd, gemm).map { $0 / $1 }
         print("  forward / GEMMs alone = \(fmt(f / gm)) best/best, \(fmt(median(paired))) median of \(runs) back-to-back pairs  (target ≤ 1.2)")
+        let fc = fwdCPU.min() ?? 0, gc = gemmCPU.min() ?? 0
+        print("  CPU time (user+sys, all threads): forward best \(fmt(fc)) s, GEMMs alone best \(fmt(gc)) s, ratio \(fmt(fc / gc))")
         if threads > 1 {
             let one = try FusionModule(architecture: arch, tensors: try { () throws -> InMemoryTensors in
                 var m: [String: TensorData] = [:]
@@ -118,6 +125,13 @@ enum ExecutorBench {
             bytes[2 * i] = UInt8(truncatingIfNeeded: h); bytes[2 * i + 1] = UInt8(truncatingIfNeeded: h >> 8)
         }
         return try TensorData(dtype: .bf16, shape: t.shape, bytes: bytes)
+    }
+
+    /// User + system CPU time of the process so far (all threads).
+    static func cpuSeconds() -> Double {
+        var u = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &u)
+        return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
     }
 
     static func median(_ v: [Double]) -> Double { let s = v.sorted(); return s.isEmpty ? 0 : s[s.count / 2] }

@@ -9,10 +9,14 @@ import PaveKit
 /// 2. N small patches (shared + own tensor, varied side channels, bases, tags) installed in batches of 100;
 ///    then `list` (all, by side channel, by base) and `search` (broad, selective) through the library;
 /// 3. `gc --dry-run` and `gc` on that store, with 1,000 orphan 64 KiB blobs (as killed installs leave).
+///
+/// `--keep PATH` keeps everything under PATH and, when PATH already holds the many-patch store, reuses it
+/// (only the queries and gc are measured again).
 enum RegistryBench {
     static func run(_ args: [String]) throws {
         var patches = 10_000, installMB = 20, runs = 5
         var base = FileManager.default.temporaryDirectory
+        var keep: URL?
         var i = 0
         while i < args.count {
             let v = i + 1 < args.count ? args[i + 1] : ""
@@ -21,18 +25,34 @@ enum RegistryBench {
             case "--install-mb": installMB = max(1, Int(v) ?? installMB); i += 1
             case "--runs": runs = max(1, Int(v) ?? runs); i += 1
             case "--dir": base = URL(fileURLWithPath: v); i += 1
+            case "--keep": keep = URL(fileURLWithPath: v); i += 1
             default: print("unknown option \(args[i])"); return
             }
             i += 1
         }
-        let root = base.appendingPathComponent("pave-registry-bench-\(getpid())")
+        let root = keep ?? base.appendingPathComponent("pave-registry-bench-\(getpid())")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: root) }
+        defer { if keep == nil { try? FileManager.default.removeItem(at: root) } }
+        let reuse = keep != nil && FileManager.default.fileExists(atPath: root.appendingPathComponent("many/index.sqlite").path)
+        print("load average: \(loadAverage())")
         print("pavepkg-bench registry: \(patches) patches, \(installMB) MB install, \(runs) runs, SQLite \(Registry.sqliteVersion), dir \(root.path)")
 
-        // 1. Install of a large patch.
+        if !reuse { try installBenchmarks(root: root, installMB: installMB, runs: runs) }
+
+        // 2. A store with many patches.
+        let home = root.appendingPathComponent("many")
+        let files = root.appendingPathComponent("files")
+        try FileManager.default.createDirectory(at: files, withIntermediateDirectories: true)
+        let registry = try Registry(layout: StoreLayout(home: home))
+        if !reuse { try fill(registry, files: files, patches: patches) }
+        let u = try registry.usage()
+        try queryAndGCBenchmarks(registry, home: home, patches: u.patches, runs: runs)
+    }
+
+    static func installBenchmarks(root: URL, installMB: Int, runs: Int) throws {
         let bigTensors = 5
-        let perTensor = installMB * 1_000_000 / 4 / bigTensors
+        // Random mantissas and signs, exponents over 64 values: compresses to ~94 %, so the file is ~M MB.
+        let perTensor = Int(Double(installMB) * 1e6 / 0.94 / 4 / Double(bigTensors))
         let big = root.appendingPathComponent("big-1.0.0.pave")
         let big2 = root.appendingPathComponent("big-1.1.0.pave")
         try writeBig(big, version: "1.0.0", tensors: bigTensors, floats: perTensor, changed: -1)
@@ -50,12 +70,9 @@ enum RegistryBench {
         print(String(format: "install %.1f MB patch (%d tensors), fresh store: median %@ (min %@); of which open+verify alone: median %@",
                      Double(size) / 1e6, bigTensors, ms(median(installTimes)), ms(installTimes.min() ?? 0), ms(median(verifyTimes))))
         print("install next version (1 of \(bigTensors) tensors changed): median \(ms(median(sharedTimes)))")
+    }
 
-        // 2. A store with many patches.
-        let home = root.appendingPathComponent("many")
-        let files = root.appendingPathComponent("files")
-        try FileManager.default.createDirectory(at: files, withIntermediateDirectories: true)
-        let registry = try Registry(layout: StoreLayout(home: home))
+    static func fill(_ registry: Registry, files: URL, patches: Int) throws {
         let writeTime = try time {
             for n in 0..<patches { _ = try writeSmall(files, n) }
         }
@@ -72,11 +89,20 @@ enum RegistryBench {
         print(String(format: "wrote %d small .pave files in %.1f s; installed them in %.1f s (%.2f ms each, batches of 100): %d blobs, %@ stored for %@ of files",
                      patches, writeTime, installTotal, installTotal * 1000 / Double(patches), u.blobs,
                      mb(u.storedBytes), mb(u.logicalBytes)))
+    }
+
+    static func queryAndGCBenchmarks(_ registry: Registry, home: URL, patches: Int, runs: Int) throws {
+        // Wall time and this process's CPU time: on a shared, loaded machine the wall figure includes waiting
+        // for a core; the CPU figure is what the query itself costs.
         func bench(_ label: String, _ body: () throws -> Int) throws {
             var count = 0
-            var times: [Double] = []
-            for _ in 0..<max(runs, 10) { times.append(try time { count = try body() }) }
-            print("\(label): \(count) results, median \(ms(median(times))) (min \(ms(times.min() ?? 0)))")
+            var times: [Double] = [], cpu: [Double] = []
+            for _ in 0..<max(runs, 20) {
+                let c0 = cpuTime()
+                times.append(try time { count = try body() })
+                cpu.append(cpuTime() - c0)
+            }
+            print("\(label): \(count) results, wall median \(ms(median(times))) (min \(ms(times.min() ?? 0))), CPU median \(ms(median(cpu)))")
         }
         try bench("list (all)") { try registry.list().count }
         try bench("list --side-channel audio") { try registry.list(sideChannel: "audio").count }
@@ -97,9 +123,10 @@ enum RegistryBench {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             try Data(bytes).write(to: dir.appendingPathComponent(hex))
         }
+        print("load average: \(loadAverage())")
         var report = try registry.gc(dryRun: true)
         let dry = try time { report = try registry.gc(dryRun: true) }
-        print("gc --dry-run on \(u.patches) patches + \(orphans) orphan blobs: \(ms(dry)), would free \(mb(report.freedBytes)) in \(report.blobs) blobs")
+        print("gc --dry-run on \(patches) patches + \(orphans) orphan blobs: \(ms(dry)), would free \(mb(report.freedBytes)) in \(report.blobs) blobs")
         let real = try time { report = try registry.gc() }
         print("gc: \(ms(real)), freed \(mb(report.freedBytes)) in \(report.blobs) blobs")
         let again = try time { report = try registry.gc() }
@@ -115,7 +142,8 @@ enum RegistryBench {
             var s: UInt64 = UInt64(t + 1) &* 0x9E37_79B9_7F4A_7C15 &+ (t == changed ? 77 : 0)
             let values = (0..<floats).map { _ -> Float in
                 s ^= s << 13; s ^= s >> 7; s ^= s << 17
-                return Float(Int64(bitPattern: s) >> 40) * 1e-7
+                let bits = UInt32(truncatingIfNeeded: s)
+                return Float(bitPattern: (bits & 0x807F_FFFF) | ((0x60 + (bits >> 23) & 0x3F) << 23))
             }
             sources.append(InMemoryTensorSource(name: "lora.t\(t)", tensor: try .f32(shape: [floats], values)))
         }
@@ -153,9 +181,21 @@ enum RegistryBench {
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 
+    /// CPU time of this process (user + system), in seconds.
+    static func cpuTime() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
     static func median(_ xs: [Double]) -> Double {
         let s = xs.sorted()
         return s.isEmpty ? 0 : s[s.count / 2]
+    }
+
+    static func loadAverage() -> String {
+        var loads = [Double](repeating: 0, count: 3)
+        return getloadavg(&loads, 3) == 3 ? loads.map { String(format: "%.2f", $0) }.joined(separator: " ") : "?"
     }
 
     static func ms(_ s: Double) -> String { String(format: "%.2f ms", s * 1000) }

@@ -80,4 +80,26 @@ import Testing
             try TorchCheckpointFile(url: TorchFixtures.url("legacy.bin"))
         }
     }
+
+    @Test func testWrittenArchivesWithSharedBF16StorageAndOffsets() throws {
+        // Two bf16 views on one 6-element storage: [2] at offset 1 and the transposed [[0, 3], [1, 4], [2, 5]] → [3, 2].
+        let storage: [UInt8] = (0..<6).flatMap { i -> [UInt8] in
+            let bits = Float(i + 1).bitPattern >> 16  // 1…6 are exact in bf16
+            return [UInt8(bits & 0xFF), UInt8(bits >> 8)]
+        }
+        let pickle = TorchPickleWriter.pickle([
+            .init(name: "a", type: .bfloat16, storageKey: "0", shape: [2], offset: 1, storageElements: 6),
+            .init(name: "t", type: .bfloat16, storageKey: "0", shape: [3, 2], stride: [1, 3], storageElements: 6),
+        ])
+        let dir = try TorchFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let f = try TorchCheckpointFile(url: TorchFixtures.torchFile(pickle: pickle, storages: [storage], in: dir))
+        func values(_ n: String) throws -> [Float] {
+            let b = try f.load(try #require(f.tensors.first { $0.name == n })).bytes
+            return stride(from: 0, to: b.count, by: 2).map { Float(bitPattern: (UInt32(b[$0]) | UInt32(b[$0 + 1]) << 8) << 16) }
+        }
+        #expect(try values("a") == [2, 3])
+        #expect(try values("t") == [1, 4, 2, 5, 3, 6])
+        #expect(f.tensors.allSatisfy { $0.dtype == .bf16 && $0.view.storage.key == "0" })
+    }
 }

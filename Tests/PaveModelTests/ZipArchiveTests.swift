@@ -56,4 +56,31 @@ import Testing
         #expect(n.manifest.name == "pave_nested_lora")
         #expect(n.manifest[ManifestKey.provenance]?["source"]?["folder"] == "outputs/pave_nested_lora/")
     }
+
+    @Test func zip64ExtraFieldsGiveTheRealSizesAndOffsets() throws {
+        // One stored entry whose central-directory sizes and offset are 0xFFFFFFFF, the real values in a zip64
+        // extra field (id 0x0001: uncompressed, compressed, local header offset), then classic end records.
+        let data = Array("zip64 payload".utf8), name = Array("a/x".utf8)
+        let crc = CRC32.checksum(data)
+        var z: [UInt8] = []
+        func u16(_ v: Int) { LittleEndianBytes.put16(UInt16(v), into: &z) }
+        func u32(_ v: UInt32) { LittleEndianBytes.put32(v, into: &z) }
+        u32(0x0403_4B50); u16(45); u16(0); u16(0); u16(0); u16(0); u32(crc); u32(UInt32(data.count)); u32(UInt32(data.count))
+        u16(name.count); u16(0); z += name; z += data
+        let cd = z.count
+        u32(0x0201_4B50); u16(45); u16(45); u16(0); u16(0); u16(0); u16(0); u32(crc); u32(0xFFFF_FFFF); u32(0xFFFF_FFFF)
+        u16(name.count); u16(4 + 24); u16(0); u16(0); u16(0); u32(0); u32(0xFFFF_FFFF); z += name
+        u16(1); u16(24)
+        LittleEndianBytes.put64(UInt64(data.count), into: &z); LittleEndianBytes.put64(UInt64(data.count), into: &z); LittleEndianBytes.put64(0, into: &z)
+        let cdSize = z.count - cd
+        u32(0x0605_4B50); u16(0); u16(0); u16(1); u16(1); u32(UInt32(cdSize)); u32(UInt32(cd)); u16(0)
+        let dir = try TorchFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("z64.zip")
+        try Data(z).write(to: url)
+        let archive = try ZipArchive(url: url)
+        let e = try #require(archive.entry("a/x"))
+        #expect(e.uncompressedSize == data.count && e.compressedSize == data.count && e.headerOffset == 0)
+        #expect(try archive.contents(e, maxSize: 100) == data)
+    }
 }

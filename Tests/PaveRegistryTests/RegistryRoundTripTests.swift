@@ -106,7 +106,7 @@ import Testing
         #expect(throws: RegistryError.self) { try registry.resolve(String(hex.prefix(7))) }  // too short: neither a name nor a prefix match
         // Two digests sharing a prefix (rows added by hand: real collisions of 8 hex digits are rare).
         for (i, suffix) in ["aa", "bb"].enumerated() {
-            try registry.db.run("INSERT INTO patches (name, version, digest, size, installed_at, manifest) VALUES (?, '1.0.0', ?, 1, 'now', '{}')",
+            try registry.db.run("INSERT INTO patches (name, version, digest, size, installed_at) VALUES (?, '1.0.0', ?, 1, 'now')",
                                 [.text("collide\(i)"), .text("sha256:0123456789" + suffix + String(repeating: "0", count: 52))])
         }
         #expect(throws: RegistryError.ambiguousReference("0123456789", candidates: [

@@ -172,7 +172,7 @@ import Testing
         defer { dir.cleanup() }
         let registry = try Registry(layout: StoreLayout(home: dir.file("home")), reader: SyntheticPatchReader())
         let tables = try registry.db.query("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'patches_fts_%' ORDER BY name").compactMap { $0.string(0) }
-        #expect(tables == ["blobs", "patches", "patches_fts", "segments"])
+        #expect(tables == ["blobs", "manifests", "patches", "patches_fts", "segments"])
         #expect(try registry.db.pragmaInteger("foreign_keys") == 1)
     }
 }

@@ -36,6 +36,7 @@ public struct CheckpointImportOptions: Sendable {
 /// The result of an import: the manifest and the tensors of the future `.pave`, read lazily from the
 /// source files. Holds the extraction directory of a zip input until it is released.
 public final class ImportedCheckpoint: Sendable {
+    /// The manifest of the future `.pave`.
     public let manifest: Manifest
     /// Fusion tensors (original names, PAVE state_dict order) then LoRA tensors (adapter file order).
     public let tensors: [ImportedTensor]

@@ -11,6 +11,7 @@ import PaveFormat
 /// The output directory is built beside its destination under a temporary name and renamed into place
 /// at the end: on any error nothing is left behind.
 public enum PaveCheckpointExporter {
+    /// Output formats of `pavepkg export --format`.
     public enum Format: String, CaseIterable, Sendable {
         case paveCheckpoint = "pave-checkpoint"
         case safetensors

@@ -79,9 +79,13 @@ enum PickleGlobal: Equatable {
 /// A storage named by a persistent id `('storage', torch.<Type>Storage, key, location, numel)`; its bytes
 /// are the archive record `<stem>/data/<key>`.
 public struct TorchStorageRef: Sendable, Equatable, Hashable {
+    /// Record name under `<stem>/data/`.
     public var key: String
+    /// Storage class, hence element dtype.
     public var type: TorchStorageType
+    /// Device at save time (`cpu`, `cuda:0`; informational).
     public var location: String
+    /// Elements in the storage.
     public var elementCount: Int
 }
 
@@ -89,8 +93,12 @@ public struct TorchStorageRef: Sendable, Equatable, Hashable {
 /// (offset and strides in elements).
 public struct TorchTensorRef: Sendable, Equatable {
     public var storage: TorchStorageRef
+    /// First element of the view in the storage.
     public var offset: Int
+    /// Size per dimension.
     public var shape: [Int]
+    /// Elements to step per dimension.
     public var stride: [Int]
+    /// `requires_grad` at save time (informational).
     public var requiresGrad: Bool
 }

@@ -30,8 +30,11 @@ public final class ZipArchive: Sendable {
         public var name: String
         /// 0 = stored, 8 = DEFLATE.
         public var method: UInt16
+        /// CRC-32 of the uncompressed bytes, from the central directory.
         public var crc32: UInt32
+        /// Stored byte count.
         public var compressedSize: Int
+        /// Byte count after decompression.
         public var uncompressedSize: Int
         /// Offset of the local file header.
         public var headerOffset: Int

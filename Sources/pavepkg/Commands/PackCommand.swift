@@ -9,7 +9,8 @@ struct PackCommand: ParsableCommand {
         abstract: "Pack safetensors files (and a manifest) into a .pave file.",
         discussion: """
             A single input that is a PAVE training output directory or .zip is imported instead (never \
-            executed): see --preset / --heads / --rope and `pavepkg presets`. \
+            executed; the name defaults to the checkpoint folder's): see --preset / --heads / --rope and \
+            `pavepkg presets`. \
             Tensor names are kept and must be unique across inputs. Fields of --manifest are merged in; --name, \
             --version and --created override them. `created` is deterministic: --created, else the manifest's, else \
             SOURCE_DATE_EPOCH, else the newest modification time of the inputs.

@@ -40,7 +40,7 @@ struct VerifyCommand: ParsableCommand {
             } else {
                 for c in report.checks { print("\(c.passed ? "ok  " : "FAIL") \(c.name): \(c.detail)") }
                 for p in report.problems { CLIOutput.warn("error: \(p.message)") }
-                print(report.ok ? "\(file): OK (\(report.digest ?? ""))" : "\(file): DAMAGED (\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s"))")
+                print(report.ok ? "\(file): OK (\(report.digest ?? ""))" : "\(file): FAILED (\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s"))")
             }
         }
         if failed { throw ExitCode(1) }
