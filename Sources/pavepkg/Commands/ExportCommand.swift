@@ -39,7 +39,7 @@ struct ExportCommand: ParsableCommand {
             let progress = PhasedProgress()
             defer { progress.finish() }
             let input = URL(fileURLWithPath: patch)
-            let manifest: Manifest
+            var manifest: Manifest
             let tensors: [ImportedTensor]
             var keepAlive: ImportedCheckpoint?
             if CheckpointImportArguments.isCheckpoint(patch) {
@@ -52,6 +52,8 @@ struct ExportCommand: ParsableCommand {
             } else {
                 (manifest, tensors) = try PaveCheckpointExporter.openPave(input)
             }
+            // A composed patch made with --merge-lora exports its merged adapter (PaveCompose, spec/composition.md §6).
+            if let merged = StackComposer.mergedAdapterManifest(manifest) { manifest = merged }
             let files = try PaveCheckpointExporter.export(manifest: manifest, tensors: tensors, to: URL(fileURLWithPath: output),
                                                           format: fmt, progress: progress.callback)
             withExtendedLifetime(keepAlive) {}
