@@ -39,7 +39,7 @@ struct ExportCommand: ParsableCommand {
             let progress = PhasedProgress()
             defer { progress.finish() }
             let input = URL(fileURLWithPath: patch)
-            let manifest: Manifest
+            var manifest: Manifest
             let tensors: [ImportedTensor]
             var keepAlive: ImportedCheckpoint?
             if CheckpointImportArguments.isCheckpoint(patch) {
@@ -54,6 +54,8 @@ struct ExportCommand: ParsableCommand {
                 let pave = try PatchArgument.open(patch)
                 (manifest, tensors) = (pave.manifest, pave.entries.map { ImportedTensor(name: $0.name, pave: pave, entry: $0) })
             }
+            // A composed patch made with --merge-lora exports its merged adapter (PaveCompose, spec/composition.md §6).
+            if let merged = StackComposer.mergedAdapterManifest(manifest) { manifest = merged }
             let files = try PaveCheckpointExporter.export(manifest: manifest, tensors: tensors, to: URL(fileURLWithPath: output),
                                                           format: fmt, progress: progress.callback)
             withExtendedLifetime(keepAlive) {}
