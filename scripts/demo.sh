@@ -28,14 +28,16 @@ done
 step pavepkg inspect "$out/pave-7b-audio.pave"
 step pavepkg verify "$out/pave-7b-audio.pave" --base "$sig"
 printf '\n\033[1m$ pavepkg verify %s --base %s   # the wrong base: refused\033[0m\n' "$out/pave-7b-audio.pave" "$wrong"
-if pavepkg verify "$out/pave-7b-audio.pave" --base "$wrong" 2>&1 | tail -4; then :; fi
+status=0; pavepkg verify "$out/pave-7b-audio.pave" --base "$wrong" > "$out/wrong-base.txt" 2>&1 || status=$?
+grep -E '^error: (structural|architecture: the patch was made for hidden_size|model.layers.0.self_attn.q_proj: lora_A|fusion.output_dim)|^FAIL|FAILED' "$out/wrong-base.txt"
+echo "(exit status $status; all $(grep -c '^error:' "$out/wrong-base.txt") mismatches in $out/wrong-base.txt)"
 step pavepkg install "$out/pave-7b-audio.pave" "$out/pave-7b-video.pave" --base "$sig"
 step pavepkg list
 step pavepkg search audio
-step pavepkg compose pave-7b-video pave-7b-audio --weight pave-7b-audio=0.5 --name video+audio --version 1.0.0 \
-  -o "$out/video+audio.pave"
-step pavepkg inspect "$out/video+audio.pave"
-step pavepkg verify "$out/video+audio.pave" --base "$sig"
-step pavepkg install "$out/video+audio.pave"
+step pavepkg compose pave-7b-video pave-7b-audio --weight pave-7b-audio=0.5 --name video-audio --version 1.0.0 \
+  -o "$out/video-audio.pave"
+step pavepkg inspect "$out/video-audio.pave"
+step pavepkg verify "$out/video-audio.pave" --base "$sig"
+step pavepkg install "$out/video-audio.pave"
 step pavepkg gc --dry-run
 printf '\n\033[1mdone:\033[0m the patches are in %s, the registry in %s\n' "$out" "$PAVE_HOME"

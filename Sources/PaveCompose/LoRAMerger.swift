@@ -38,6 +38,11 @@ public enum LoRAMerger {
             rank = perModule.map(\.rank).max() ?? 0
             factors = perModule
         case let .svd(r):
+            // LAPACK's results depend on OpenBLAS's thread blocking: one thread keeps the file byte-identical
+            // whatever the machine's thread count (the factors are small; this costs little).
+            let savedThreads = BLAS.threadCount
+            BLAS.setThreadCount(1)
+            defer { BLAS.setThreadCount(savedThreads) }
             rank = r
             var errs: [String: Double] = [:]
             factors = []

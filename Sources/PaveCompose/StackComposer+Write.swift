@@ -17,10 +17,10 @@ extension StackComposer {
         case let .memory(d):
             return InMemoryTensorSource(name: t.name, tensor: d)
         case let .stored(provider, name):
-            if let p = provider as? PrefixedTensors, let f = p.base as? PaveFileTensors {
-                return try PaveTensorSource(file: f.file, name: p.prefix + name, renamedTo: t.name)
+            if let p = provider as? PrefixedTensors, let f = p.base as? PaveFile {
+                return try PaveTensorSource(file: f, name: p.prefix + name, renamedTo: t.name)
             }
-            if let f = provider as? PaveFileTensors { return try PaveTensorSource(file: f.file, name: name, renamedTo: t.name) }
+            if let f = provider as? PaveFile { return try PaveTensorSource(file: f, name: name, renamedTo: t.name) }
             return InMemoryTensorSource(name: t.name, tensor: try provider.tensor(name))
         }
     }

@@ -85,3 +85,19 @@ public enum StackComposer {
         w == w.rounded() && abs(w) < 1e15 ? String(Int64(w)) : "\(w)"
     }
 }
+
+extension StackComposer {
+    /// For a composed file made with `--merge-lora`: its manifest with the merged adapter as the `lora` section
+    /// (and no `members`), so the single-patch exporters write it as a PEFT adapter. `nil` for other files.
+    public static func mergedAdapterManifest(_ manifest: Manifest) -> Manifest? {
+        guard manifest[ComposeManifestKey.members] != nil,
+              let record = try? manifest.decode(LoRAMergeRecord.self, forKey: ComposeManifestKey.loraMerge),
+              let adapter = record.adapter else { return nil }
+        var m = manifest
+        m[ComposeManifestKey.members] = nil
+        m[ComposeManifestKey.loraMerge] = nil
+        m[ComposeManifestKey.stackReferenceVectors] = nil
+        try? m.encode(adapter, forKey: ManifestKey.lora)
+        return m
+    }
+}

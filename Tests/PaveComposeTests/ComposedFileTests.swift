@@ -55,9 +55,9 @@ import Testing
     @Test func memberTensorsAreCopiedByteForByte() throws {
         let ms = try members()
         let (_, file) = try compose(try PatchStack.build(ms), "av")
-        guard let composed = (file.tensors as? PaveFileTensors)?.file else { Issue.record("not a PaveFile"); return }
+        guard let composed = file.tensors as? PaveFile else { Issue.record("not a PaveFile"); return }
         for m in ms {
-            guard let f = (m.tensors as? PaveFileTensors)?.file else { continue }
+            guard let f = m.tensors as? PaveFile else { continue }
             for e in f.entries {
                 let c = try #require(composed.entry("m.\(m.name)/" + e.name))
                 #expect(c.sha256 == e.sha256 && c.dtype == e.dtype && c.shape == e.shape)

@@ -109,11 +109,21 @@ import Testing
         #expect(plan.manifest[ManifestKey.lora] == nil)
     }
 
-    @Test func mergeIsDeterministic() throws {
-        let s = try stack()
-        let one = try #require(try LoRAMerger.merge(s, mode: .svd(rank: 4)))
-        let two = try #require(try LoRAMerger.merge(s, mode: .svd(rank: 4)))
-        #expect(one.tensors == two.tensors)
+    @Test func mergeIsDeterministicWhateverTheBLASThreadCount() throws {
+        // Large enough for OpenBLAS to split work between threads.
+        let big = try PatchStack.build([
+            TestPatches.patch(name: "a", seed: 21, dims: .init(outputDim: 512), rank: 48, modules: [TestPatches.modules[1]]),
+            TestPatches.patch(name: "b", seed: 22, dims: .init(outputDim: 512), rank: 40, modules: [TestPatches.modules[1]]),
+        ])
+        let saved = BLAS.threadCount
+        defer { BLAS.setThreadCount(saved) }
+        BLAS.setThreadCount(2)
+        let two = try #require(try LoRAMerger.merge(big, mode: .svd(rank: 32)))
+        BLAS.setThreadCount(1)
+        let one = try #require(try LoRAMerger.merge(big, mode: .svd(rank: 32)))
+        let identical = one.tensors == two.tensors
+        #expect(identical, "svd merge factors differ between 1 and 2 OpenBLAS threads")
+        #expect(BLAS.threadCount == 1)   // restored to what it was before the merge
     }
 }
 

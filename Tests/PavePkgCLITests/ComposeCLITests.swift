@@ -107,3 +107,19 @@ struct ComposeCLITests {
         #expect(parsed["lora_merge"]?["rank"] == 5)
     }
 }
+
+extension ComposeCLITests {
+    @Test func mergedAdapterExportsAsPEFT() throws {
+        let dir = try TempDir()
+        let video = try Self.pack("video", seed: 1, inputDim: 6, rank: 2, in: dir)
+        let audio = try Self.pack("audio", seed: 2, inputDim: 5, rank: 3, in: dir)
+        #expect(try CLI.run(["compose", video, audio, "--merge-lora", "cat", "-o", dir.path("c.pave")]).status == 0)
+        let export = try CLI.run(["export", dir.path("c.pave"), "--format", "peft", "-o", dir.path("peft")])
+        #expect(export.status == 0, "\(export.stderr)")
+        let config = try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: dir.path("peft/adapter_config.json")))))
+        #expect(config["r"] == 5 && config["lora_alpha"]?.doubleValue == 5)
+        #expect(config["target_modules"] == [.string(Self.q)])
+        let st = try SafetensorsFile(URL(fileURLWithPath: dir.path("peft/adapter_model.safetensors")))
+        #expect(st.entries.map(\.name).sorted() == ["base_model.model.\(Self.q).lora_A.weight", "base_model.model.\(Self.q).lora_B.weight"])
+    }
+}

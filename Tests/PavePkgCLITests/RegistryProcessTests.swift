@@ -56,18 +56,25 @@ import Testing
         finish(try start(args, home: home, env: env))
     }
 
-    /// A real `.pave` with a 64 KB "shared" tensor (same in every version) and an own tensor.
+    /// A real `.pave` with a 64 KB "shared" tensor (same in every version) and a 32 KB own tensor, both of
+    /// pseudo-random values (they barely compress, so each is stored as a blob of its own).
     static func writePatch(_ dir: URL, name: String, version: String, seed: Float, tags: [String] = []) throws -> String {
         var m = Manifest(name: name, version: version)
         m.description = "test patch \(name)"
         m.tags = tags
         m.created = "2026-01-01T00:00:00Z"
-        let shared = (0..<16_384).map { Float($0 % 97) * 0.01 }
-        let own = (0..<4096).map { Float($0) * seed }
+        var state: UInt32 = 12_345
+        func next() -> Float {
+            state = state &* 1_664_525 &+ 1_013_904_223
+            return Float(Int32(bitPattern: state)) * 1e-9
+        }
+        let shared = (0..<16_384).map { _ in next() }
+        state = UInt32(seed * 1000)
+        let own = (0..<8192).map { _ in next() }
         let url = dir.appendingPathComponent("\(name)-\(version).pave")
         _ = try PaveWriter.write(manifest: m, tensors: [
             InMemoryTensorSource(name: "lora.shared", tensor: try .f32(shape: [128, 128], shared)),
-            InMemoryTensorSource(name: "lora.own", tensor: try .f32(shape: [64, 64], own)),
+            InMemoryTensorSource(name: "lora.own", tensor: try .f32(shape: [128, 64], own)),
         ], to: url, options: PackOptions(threads: 1))
         return url.path
     }
@@ -129,6 +136,8 @@ import Testing
         let verified = try Self.run(["verify", "named"], home: home)
         #expect(verified.status == 0 && verified.stdout.contains("named: OK"), "\(verified.stdout)\(verified.stderr)")
         #expect(try Self.run(["inspect", "nothing-here"], home: home).status == 2)
+        let exported = try Self.run(["export", "named", "-o", dir.appendingPathComponent("out").path, "--format", "safetensors"], home: home)
+        #expect(exported.status == 0, "\(exported.stderr)")
         #expect(try Self.run(["verify", "--installed"], home: home).status == 0)
 
         // Bit rot in the stored tensor region: verify --installed names it, verify NAME fails too.

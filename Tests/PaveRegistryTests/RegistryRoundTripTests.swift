@@ -19,9 +19,9 @@ import Testing
         let registry = try Registry(layout: home, reader: reader)
         let a = try makePatch(dir, "a.pave", testManifest("audio-lora", "1.0.0", description: "Audio side channel for LLaVA",
                                                                tags: ["speech", "music"], side: "audio", base: ["name": "llava-onevision-7b"], loraRank: 8),
-                              [("fusion.w", pseudoRandomBytes(1000, seed: 1)), ("lora.a", pseudoRandomBytes(300, seed: 2))])
+                              [("fusion.w", pseudoRandomBytes(20_000, seed: 1)), ("lora.a", pseudoRandomBytes(17_000, seed: 2))])
         let b = try makePatch(dir, "b.pave", testManifest("depth3d", "0.2.0", description: "3D point features", side: "3d"),
-                              [("fusion.w", pseudoRandomBytes(500, seed: 3))])
+                              [("fusion.w", pseudoRandomBytes(120_000, seed: 3))])
         let results = try registry.install(paths: [a, b])
         #expect(results.map(\.status) == [.installed, .installed])
         #expect(results[0].newBlobs == 3)  // head + two tensors; padding is not stored
@@ -46,6 +46,7 @@ import Testing
         let original = try Data(contentsOf: URL(fileURLWithPath: a))
         #expect(Data(try source.read(at: 0, count: source.size)) == original)
         #expect(Data(try source.read(at: 4090, count: 20)) == original[4090..<4110])
+        #expect(Data(try source.read(at: 24_090, count: 100)) == original[24_090..<24_190])  // across padding
         #expect(try reader.verifiedImage(of: source, path: "audio-lora").digest == results[0].digest)
 
         // Re-installing is a no-op.
@@ -65,8 +66,8 @@ import Testing
         defer { dir.cleanup() }
         let registry = try Registry(layout: StoreLayout(home: dir.file("home")), reader: reader)
         let shared = pseudoRandomBytes(64_000, seed: 7)
-        let v1 = try makePatch(dir, "v1.pave", testManifest("p", "1.0.0"), [("fusion.w", pseudoRandomBytes(8_000, seed: 8)), ("lora.a", shared)])
-        let v2 = try makePatch(dir, "v2.pave", testManifest("p", "1.1.0"), [("fusion.w", pseudoRandomBytes(8_000, seed: 9)), ("lora.a", shared)])
+        let v1 = try makePatch(dir, "v1.pave", testManifest("p", "1.0.0"), [("fusion.w", pseudoRandomBytes(20_000, seed: 8)), ("lora.a", shared)])
+        let v2 = try makePatch(dir, "v2.pave", testManifest("p", "1.1.0"), [("fusion.w", pseudoRandomBytes(20_000, seed: 9)), ("lora.a", shared)])
         try registry.install(paths: [v1])
         let r2 = try registry.install(paths: [v2])[0]
         #expect(r2.reusedBytes == shared.count)
@@ -76,7 +77,7 @@ import Testing
         #expect(usage.logicalBytes == sizes.reduce(0, +))
         let heads = try registry.show("p:1.0.0").segments.first?.length ?? 0
         let heads2 = try registry.show("p:1.1.0").segments.first?.length ?? 0
-        #expect(usage.storedBytes == shared.count + 2 * 8_000 + heads + heads2)
+        #expect(usage.storedBytes == shared.count + 2 * 20_000 + heads + heads2)
         let detail = try registry.show("p")  // newest version
         #expect(detail.patch.version == "1.1.0")
         #expect(detail.sharedBytes == shared.count)
@@ -85,11 +86,27 @@ import Testing
         // `remove p` is ambiguous with two versions installed.
         #expect(throws: RegistryError.self) { try registry.remove("p") }
         let removed = try registry.remove("p:1.0.0")
-        #expect(removed.freedBytes == 8_000 + heads)
+        #expect(removed.freedBytes == 20_000 + heads)
         #expect(try registry.show("p:1.1.0").segments.first { $0.tensor == "lora.a" }?.sharedBy == 1)
         let after = try registry.usage()
-        #expect(after.storedBytes == shared.count + 8_000 + heads2)
+        #expect(after.storedBytes == shared.count + 20_000 + heads2)
         #expect(try registry.doctor().ok)
+    }
+
+    @Test func smallTensorsShareABlobWithTheHeadLargeOnesGetTheirOwn() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let registry = try Registry(layout: StoreLayout(home: dir.file("home")), reader: reader)
+        var tensors = (0..<10).map { ("bias.\($0)", pseudoRandomBytes(40 + $0, seed: UInt64($0))) }
+        tensors.append(("weight", pseudoRandomBytes(Registry.minimumTensorBlob, seed: 77)))
+        let p = try makePatch(dir, "small.pave", testManifest("small", "1.0.0"), tensors)
+        let r = try registry.install(paths: [p])[0]
+        #expect(r.newBlobs == 2)
+        let d = try registry.show("small")
+        #expect(d.segments.compactMap(\.tensor) == ["weight"])
+        #expect(d.segments.first?.offset == 0 && d.segments.first?.blob != nil)
+        let source = try registry.source(for: d.patch)
+        #expect(Data(try source.read(at: 0, count: source.size)) == (try Data(contentsOf: URL(fileURLWithPath: p))))
     }
 
     @Test func referencesResolveByNameVersionAndDigestPrefix() throws {

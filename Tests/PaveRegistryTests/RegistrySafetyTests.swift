@@ -78,7 +78,7 @@ import Testing
         p.waitUntilExit()
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(p.terminationStatus == 0)
-        #expect(text == "cli-readable:1.0.0\n3\ncli-readable\n1\n")  // head, tensor, trailing padding
+        #expect(text == "cli-readable:1.0.0\n1\ncli-readable\n1\n")  // one segment: head, the small tensor, padding
     }
 
     @Test func verifyInstalledReportsBitRotAndDoctorRebuildRestoresALostIndex() throws {
@@ -89,7 +89,7 @@ import Testing
         for i in 0..<3 {
             let url = dir.file("p\(i).pave")
             try SyntheticPatchFormat.write(manifest: testManifest("p\(i)", "1.0.\(i)", tags: ["t\(i)"]),
-                                           tensors: [("shared", pseudoRandomBytes(2000, seed: 99)), ("own", pseudoRandomBytes(100, seed: UInt64(i)))], to: url)
+                                           tensors: [("shared", pseudoRandomBytes(20_000, seed: 99)), ("own", pseudoRandomBytes(100, seed: UInt64(i)))], to: url)
             try registry?.install(paths: [url.path])
         }
         #expect(try registry?.verifyInstalled().ok == true)

@@ -1,15 +1,8 @@
 import json, os, torch, numpy as np
 from safetensors.numpy import load_file, save_file
 from peft import PeftModel, LoraConfig
-man=json.load(open("avcat_dir/manifest.json"))
-ad=man["lora_merge"]["adapter"]
-t=load_file("avcat_dir/tensors.safetensors")
-# write a PEFT adapter directory from the merged adapter
-os.makedirs("peft_adapter", exist_ok=True)
-save_file({k:v for k,v in t.items() if k.startswith("base_model.model.") and ".lora_" in k}, "peft_adapter/adapter_model.safetensors")
-json.dump({"peft_type":"LORA","task_type":None,"r":ad["r"],"lora_alpha":ad["alpha"],"target_modules":ad["target_modules"],
-           "lora_dropout":0.0,"bias":"none","fan_in_fan_out":False,"use_rslora":False,"init_lora_weights":True,"base_model_name_or_path":None},
-          open("peft_adapter/adapter_config.json","w"))
+# The adapter as `pavepkg export avcat.pave --format peft -o peft_export` wrote it.
+ad=json.load(open("peft_export/adapter_config.json"))
 H=64
 class Attn(torch.nn.Module):
     def __init__(s): super().__init__(); s.q_proj=torch.nn.Linear(H,H,bias=False)
@@ -22,9 +15,10 @@ class Inner(torch.nn.Module):
 class M(torch.nn.Module):
     def __init__(s): super().__init__(); s.model=Inner()
     def forward(s,x): return x
+    def prepare_inputs_for_generation(s,*a,**k): return {}
 torch.manual_seed(0)
 base=M(); W0={n:p.detach().clone() for n,p in base.named_parameters()}
-pm=PeftModel.from_pretrained(base,"peft_adapter")
+pm=PeftModel.from_pretrained(base,"peft_export")
 merged=pm.merge_and_unload()
 W1={n:p.detach() for n,p in merged.named_parameters()}
 # expected ΔW from the members: Σ w s B A

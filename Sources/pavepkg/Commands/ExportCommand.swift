@@ -17,7 +17,7 @@ struct ExportCommand: ParsableCommand {
             fly with the --preset / --heads / --rope options).
             """)
 
-    @Argument(help: "The patch: a .pave, a safetensors patch export, or a PAVE checkpoint directory / .zip.")
+    @Argument(help: "The patch: a .pave (or an installed NAME[:VERSION] / digest prefix), a safetensors patch export, or a PAVE checkpoint directory / .zip.")
     var patch: String
 
     @Option(name: .shortAndLong, help: "Output directory (must not exist).")
@@ -39,7 +39,7 @@ struct ExportCommand: ParsableCommand {
             let progress = PhasedProgress()
             defer { progress.finish() }
             let input = URL(fileURLWithPath: patch)
-            let manifest: Manifest
+            var manifest: Manifest
             let tensors: [ImportedTensor]
             var keepAlive: ImportedCheckpoint?
             if CheckpointImportArguments.isCheckpoint(patch) {
@@ -50,8 +50,12 @@ struct ExportCommand: ParsableCommand {
             } else if patch.lowercased().hasSuffix(".safetensors") {
                 (manifest, tensors) = try PaveCheckpointExporter.openSafetensorsPatch(input)
             } else {
-                (manifest, tensors) = try PaveCheckpointExporter.openPave(input)
+                // A .pave file, or an installed NAME[:VERSION] / digest prefix (served from the registry).
+                let pave = try PatchArgument.open(patch)
+                (manifest, tensors) = (pave.manifest, pave.entries.map { ImportedTensor(name: $0.name, pave: pave, entry: $0) })
             }
+            // A composed patch made with --merge-lora exports its merged adapter (PaveCompose, spec/composition.md §6).
+            if let merged = StackComposer.mergedAdapterManifest(manifest) { manifest = merged }
             let files = try PaveCheckpointExporter.export(manifest: manifest, tensors: tensors, to: URL(fileURLWithPath: output),
                                                           format: fmt, progress: progress.callback)
             withExtendedLifetime(keepAlive) {}

@@ -27,7 +27,7 @@ struct ShowCommand: ParsableCommand {
             print("  created       \(p.created ?? "-")   installed \(p.installedAt)")
             print("  stored        \(ProgressLine.bytes(Int64(d.exclusiveBytes))) own, \(ProgressLine.bytes(Int64(d.sharedBytes))) shared with other patches")
             for s in d.segments where s.blob != nil {
-                let what = s.tensor ?? (s.offset == 0 ? "(head)" : "(other)")
+                let what = s.tensor ?? (s.offset == 0 ? "(header, manifest, index, small tensors)" : "(small tensors, layout table)")
                 let shared = (s.sharedBy ?? 1) > 1 ? "  shared by \(s.sharedBy ?? 0)" : ""
                 print("    \(String(s.blob?.prefix(12) ?? ""))  \(ProgressLine.bytes(Int64(s.length)).padding(toLength: 10, withPad: " ", startingAt: 0))  \(what)\(shared)")
             }
