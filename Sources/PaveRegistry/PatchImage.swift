@@ -71,4 +71,7 @@ public protocol PatchReader: Sendable {
     func verifiedImage(ofFileAt path: String) throws -> PatchImage
     /// Opens a stored patch through `source` (served from blobs) and verifies it.
     func verifiedImage(of source: StoredPatchSource, path: String) throws -> PatchImage
+    /// Opens a stored patch through `source` without reading tensor data and returns its digest (as the
+    /// container recomputes it from the stored head): the cheap check that what was stored is what was verified.
+    func digest(of source: StoredPatchSource, path: String) throws -> String
 }

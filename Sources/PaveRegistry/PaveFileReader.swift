@@ -29,6 +29,10 @@ public struct PaveFileReader: PatchReader {
         try image(try PaveFile(source: source, path: path, threads: threads), numerics: false)
     }
 
+    public func digest(of source: StoredPatchSource, path: String) throws -> String {
+        try PaveFile(source: source, path: path, threads: 1).digest
+    }
+
     func image(_ file: PaveFile, numerics: Bool) throws -> PatchImage {
         let report = try file.verifyAll()
         guard report.ok else {

@@ -123,6 +123,14 @@ extension Registry {
         // Blobs and recipes reach the disk (and their final names) before any row refers to them.
         try batch.commit()
         CrashPoint.hit("after-recipe")
+        // The file could have changed between verification and copying: the stored head must still give the
+        // verified digest (tensor regions are hash-checked whenever they are read, and by verify --installed).
+        for (recipe, image, _) in recipes {
+            let stored = try reader.digest(of: try StoredPatchSource(recipe: recipe, layout: layout), path: image.path)
+            guard stored == recipe.digest else {
+                throw RegistryError.io(path: image.path, operation: "install", reason: "the file changed while it was being installed (digest \(stored), verified \(recipe.digest))")
+            }
+        }
         var skipped = Set<String>()
         try db.immediateTransaction {
             for (recipe, image, meta) in recipes {

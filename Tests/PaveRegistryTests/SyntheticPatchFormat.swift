@@ -41,6 +41,10 @@ struct SyntheticPatchReader: PatchReader {
         try image(size: source.size, path: path) { try source.read(at: $0, count: $1) }
     }
 
+    func digest(of source: StoredPatchSource, path: String) throws -> String {
+        try verifiedImage(of: source, path: path).digest
+    }
+
     private func image(size: Int, path: String, read: (Int, Int) throws -> [UInt8]) throws -> PatchImage {
         let magic = try read(0, 8)
         guard Array(magic[0..<4]) == Array("SYNP".utf8) else { throw Damaged(reason: "not a synthetic patch") }

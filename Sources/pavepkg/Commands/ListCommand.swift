@@ -1,6 +1,12 @@
 import ArgumentParser
 import PaveKit
 
+/// `list --json`: the patches and the store's disk use.
+private struct ListOutput: Encodable {
+    var patches: [InstalledPatch]
+    var usage: Registry.Usage
+}
+
 /// `pavepkg list [--base SIG] [--side-channel KIND] [--json]`
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,8 +26,7 @@ struct ListCommand: ParsableCommand {
             let registry = try RegistryCLI.open()
             let patches = try registry.list(base: try RegistryCLI.base(base)?.filterText, sideChannel: sideChannel)
             if json {
-                try CLIOutput.printJSON(["patches": try JSONValue.from(patches), "usage": try JSONValue.from(registry.usage())] as JSONValue)
-                return
+                return try RegistryCLI.printJSON(ListOutput(patches: patches, usage: try registry.usage()))
             }
             RegistryCLI.printTable(patches)
             let u = try registry.usage()

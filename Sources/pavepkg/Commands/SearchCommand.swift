@@ -17,7 +17,7 @@ struct SearchCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors(json: json) {
             let hits = try RegistryCLI.open().search(text.joined(separator: " "))
-            if json { return try CLIOutput.printJSON(["patches": hits]) }
+            if json { return try RegistryCLI.printJSON(["patches": hits]) }
             RegistryCLI.printTable(hits)
         }
     }

@@ -17,6 +17,15 @@ enum RegistryCLI {
         return .named(argument)
     }
 
+    /// Prints `value` as JSON formatted like ``CLIOutput/printJSON(_:)-(JSONValue)`` (sorted keys, indented) in a
+    /// single encoding pass: `list --json` of ten thousand patches must not round-trip through ``JSONValue``.
+    static func printJSON(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+        FileHandle.standardOutput.write(try encoder.encode(value))
+        FileHandle.standardOutput.write(Data("\n".utf8))
+    }
+
     /// One line per patch: name:version, short digest, size, side channel, LoRA rank, base.
     static func printTable(_ patches: [InstalledPatch]) {
         guard !patches.isEmpty else { print("(no patches)"); return }
