@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "PaveKit", dependencies: ["PaveFormat", "PaveModel", "PaveExecutor", "PaveCompose", "PaveRegistry"]),
         // Layer 5: the thin CLI and the release benchmark.
         .executableTarget(name: "pavepkg", dependencies: ["PaveKit", argumentParser]),
-        .executableTarget(name: "pavepkg-bench", dependencies: ["PaveKit"]),
+        .executableTarget(name: "pavepkg-bench", dependencies: ["PaveKit", crypto]),
 
         .testTarget(name: "PaveFormatTests", dependencies: ["PaveFormat"]),
         .testTarget(name: "PaveModelTests", dependencies: ["PaveModel", "PaveFormat"]),

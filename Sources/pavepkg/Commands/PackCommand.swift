@@ -6,7 +6,7 @@ import PaveKit
 struct PackCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pack",
-        abstract: "Pack safetensors files (and a manifest) into a .pave file.",
+        abstract: "Pack safetensors files (and a manifest), or a PAVE checkpoint directory or .zip, into a .pave file.",
         discussion: """
             A single input that is a PAVE training output directory or .zip is imported instead (never \
             executed; the name defaults to the checkpoint folder's): see --preset / --heads / --rope and \

@@ -7,7 +7,7 @@ import PaveKit
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check a .pave file: structure, limits, digest and every tensor's hash.",
+        abstract: "Check a patch: structure, limits, digest, every hash, its semantics, its reference vectors, and (--base) its base model.",
         discussion: "Exit status: 0 all checks pass, 1 damaged or invalid (the message names tensor / chunk / field / byte offset), 2 usage or I/O error."
     )
 
