@@ -5,8 +5,10 @@ import PaveModel
 public enum StackComposer {
     /// The manifest and tensor list of the composed file for `stack`. Member tensors are re-prefixed with
     /// `m.<member name>/`; with `--merge-lora` the members' LoRA factors are replaced by one merged adapter.
-    /// Reference vectors of the stack itself are added by the caller (they need the executor).
+    /// Reference vectors of the stack itself are added by the caller (they need the executor). `options.name`
+    /// must follow ``PatchNameRule``.
     public static func plan(_ stack: PatchStack, options: ComposeOptions) throws -> ComposedPlan {
+        try PatchNameRule.validate(options.name)
         var merge: LoRAMergeResult?
         if let mode = options.mergeLoRA { merge = try LoRAMerger.merge(stack, mode: mode) }
         let merged = options.mergeLoRA != nil

@@ -44,23 +44,13 @@ public enum StackReferenceVectors {
     }
 
     /// Runs `set` through the stack (inputs and expected outputs read from `tensors`) and compares with
-    /// ``ReferenceVectors/compare(tensor:got:expected:atol:rtol:)``.
+    /// ``ReferenceVectors/compare(_:with:expected:)``.
     public static func check(_ set: ReferenceVectorSet, executor: StackExecutor, tensors: any TensorProvider) throws -> ReferenceCheck {
         let p = set.tensorPrefix
         let hasFused = tensors.tensorInfo(p + PatchSpec.ReferenceTensor.fused) != nil
         let outputs = try executor.run(inputs: tensors, prefix: p, loraModules: set.loraModules, chunkNum: set.chunkNum,
                                        sideLength: set.sideLength, requireFused: hasFused)
-        var results: [ReferenceCheck.Output] = []
-        for (name, got) in outputs {
-            let full = p + name
-            guard tensors.tensorInfo(full) != nil else { throw ReferenceVectorError.missingExpected(set: set.name, name: full) }
-            let expected = try FloatTensor(try tensors.tensor(full), name: full)
-            guard expected.shape == got.shape else {
-                throw ExecutorError.wrongShape(name: full, shape: expected.shape, expected: Shape.describe(got.shape) + " (the computed output)")
-            }
-            results.append(ReferenceVectors.compare(tensor: full, got: got, expected: expected, atol: set.atol, rtol: set.rtol))
-        }
-        return .assembled(set: set.name, tensorPrefix: set.tensorPrefix, atol: set.atol, rtol: set.rtol, outputs: results)
+        return try ReferenceVectors.compare(outputs, with: set, expected: tensors)
     }
 
     static func tensor(_ shape: [Int], _ values: [Float]) throws -> TensorData {

@@ -79,15 +79,25 @@ public enum ReferenceVectors {
         let hasFused = tensors.tensorInfo(p + PatchSpec.ReferenceTensor.fused) != nil
         let outputs = try executor.run(inputs: tensors, prefix: p, loraModules: set.loraModules, chunkNum: set.chunkNum,
                                        sideLength: set.sideLength, requireFused: hasFused)
+        return try compare(outputs, with: set, expected: tensors)
+    }
+
+    /// Compares computed `outputs` (names relative to `set.tensorPrefix`, e.g. `fused`, `lora_delta.<M>`) with the
+    /// expected tensors `set.tensorPrefix + name` in `expected`, each with
+    /// ``compare(tensor:got:expected:atol:rtol:)`` and the set's tolerances. Used by every runner of a set
+    /// (a single patch here, a stack in PaveCompose).
+    public static func compare(_ outputs: [(name: String, tensor: FloatTensor)], with set: ReferenceVectorSet,
+                               expected: any TensorProvider) throws -> ReferenceCheck {
+        let p = set.tensorPrefix
         var results: [ReferenceCheck.Output] = []
         for (name, got) in outputs {
             let full = p + name
-            guard tensors.tensorInfo(full) != nil else { throw ReferenceVectorError.missingExpected(set: set.name, name: full) }
-            let expected = try FloatTensor(try tensors.tensor(full), name: full)
-            guard expected.shape == got.shape else {
-                throw ExecutorError.wrongShape(name: full, shape: expected.shape, expected: Shape.describe(got.shape) + " (the computed output)")
+            guard expected.tensorInfo(full) != nil else { throw ReferenceVectorError.missingExpected(set: set.name, name: full) }
+            let want = try FloatTensor(try expected.tensor(full), name: full)
+            guard want.shape == got.shape else {
+                throw ExecutorError.wrongShape(name: full, shape: want.shape, expected: Shape.describe(got.shape) + " (the computed output)")
             }
-            results.append(compare(tensor: full, got: got, expected: expected, atol: set.atol, rtol: set.rtol))
+            results.append(compare(tensor: full, got: got, expected: want, atol: set.atol, rtol: set.rtol))
         }
         return ReferenceCheck(set: set.name, tensorPrefix: p, atol: set.atol, rtol: set.rtol, outputs: results)
     }

@@ -56,12 +56,14 @@ public struct PackCheck: Sendable {
         self.run = run
     }
 
-    /// `name` is a non-empty string of at most 256 characters and `version` a semantic version.
+    /// `name` is a non-empty string of at most 256 characters that follows ``PatchNameRule`` and `version` a
+    /// semantic version.
     public static let manifestBasics = PackCheck(name: "manifest.basics") { plan in
         let m = plan.manifest
         guard let name = m.name, !name.isEmpty, name.count <= 256 else {
             throw PaveFormatError.invalidManifest(path: "(manifest)", offset: 0, reason: "\"name\" must be a string of 1 … 256 characters")
         }
+        try PatchNameRule.validate(name)
         guard let version = m.version, SemanticVersion.isValid(version) else {
             throw PaveFormatError.invalidManifest(path: "(manifest)", offset: 0,
                                                   reason: "\"version\" must be a semantic version like 1.0.0 (got \(m["version"].map { "\($0.canonicalData().count > 60 ? "…" : String(decoding: $0.canonicalData(), as: UTF8.self))" } ?? "nothing"))")

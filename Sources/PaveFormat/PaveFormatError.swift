@@ -31,6 +31,8 @@ public enum PaveFormatError: PaveError, Equatable {
     case missingTensor(path: String, tensor: String)
     /// A tensor name breaks the naming rules (spec §5.1) or is a duplicate.
     case invalidName(name: String, reason: String)
+    /// A patch name (manifest `name`) breaks ``PatchNameRule``.
+    case invalidPatchName(name: String, reason: String)
     /// Something given to the writer is wrong (shape, dtype, size, option).
     case invalidInput(tensor: String, reason: String)
     /// A writer option is out of range.
@@ -56,6 +58,7 @@ public enum PaveFormatError: PaveError, Equatable {
         case .nonZeroPadding: return "format.padding"
         case .missingTensor: return "format.missing_tensor"
         case .invalidName: return "format.name"
+        case .invalidPatchName: return "format.patch_name"
         case .invalidInput: return "format.input"
         case .invalidOption: return "format.option"
         case .sourceFailed: return "format.source"
@@ -103,6 +106,9 @@ public enum PaveFormatError: PaveError, Equatable {
             return "\(path) has no tensor named \"\(tensor)\""
         case let .invalidName(name, reason):
             return "tensor name \"\(name)\": \(reason)"
+        case let .invalidPatchName(name, reason):
+            let shown = name.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined()
+            return "invalid patch name \"\(shown)\": \(reason)"
         case let .invalidInput(tensor, reason):
             return "tensor \"\(tensor)\": \(reason)"
         case let .invalidOption(option, reason):

@@ -17,14 +17,10 @@ enum ComposeBench {
     }
 
     struct RNG {
-        var s: UInt64
+        var stream: SplitMix64
+        init(s: UInt64) { stream = SplitMix64(seed: s) }
         mutating func next() -> Float {
-            s &+= 0x9E37_79B9_7F4A_7C15
-            var z = s
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            return Float(z >> 40) / Float(1 << 24) * 2 - 1
+            Float(stream.next() >> 40) / Float(1 << 24) * 2 - 1
         }
         mutating func values(_ n: Int, scale: Float) -> [Float] { (0..<n).map { _ in next() * scale } }
     }

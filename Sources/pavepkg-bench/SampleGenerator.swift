@@ -45,16 +45,11 @@ enum SampleGenerator {
         return s
     }
 
-    /// SplitMix64.
+    /// A ``SplitMix64`` stream with the normal approximation used for the sample weights.
     struct RNG {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var stream: SplitMix64
+        init(state: UInt64) { stream = SplitMix64(seed: state) }
+        mutating func next() -> UInt64 { stream.next() }
         /// Approximately N(0, 1): sum of 12 uniforms − 6 (exact arithmetic, identical everywhere).
         mutating func normal() -> Double {
             var s = 0.0

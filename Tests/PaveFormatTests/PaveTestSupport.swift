@@ -14,15 +14,9 @@ final class TempDir {
 
 /// Deterministic pseudo-random bytes (SplitMix64), so tests need no fixtures.
 struct TestRNG {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    var stream: SplitMix64
+    init(seed: UInt64) { stream = SplitMix64(seed: seed) }
+    mutating func next() -> UInt64 { stream.next() }
     /// A Gaussian-ish float (sum of uniforms), like trained weights.
     mutating func weight(scale: Float) -> Float {
         var s: Float = 0

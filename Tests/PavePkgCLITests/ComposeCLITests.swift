@@ -38,6 +38,17 @@ struct ComposeCLITests {
         return dir.path("\(name).pave")
     }
 
+    @Test func composeRefusesAPatchNameTheRegistryWouldRefuse() throws {
+        let dir = try TempDir()
+        let video = try Self.pack("video", seed: 1, inputDim: 6, rank: 2, in: dir)
+        let audio = try Self.pack("audio", seed: 2, inputDim: 5, rank: 3, in: dir)
+        let r = try CLI.run(["compose", video, audio, "--name", "video+audio", "-o", dir.path("av.pave")])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("invalid patch name \"video+audio\": byte 5 is not allowed"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path("av.pave")))
+        #expect(try CLI.run(["compose", video, audio, "--name", "video-audio", "-o", dir.path("av.pave")]).status == 0)
+    }
+
     static func inputs(_ sides: [(String, Int)], in dir: TempDir) throws -> String {
         var t: [(name: String, tensor: TensorData)] = [("visual", try TensorData.f32(shape: [2, 3, 12], (0..<72).map { Float($0 % 7) * 0.1 - 0.3 }))]
         for (n, c) in sides { t.append((n, try TensorData.f32(shape: [4, 1, 1, c], (0..<(4 * c)).map { Float($0 % 5) * 0.2 - 0.4 }))) }

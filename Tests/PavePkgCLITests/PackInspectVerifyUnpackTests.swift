@@ -94,6 +94,20 @@ struct PackInspectVerifyUnpackTests {
         #expect(!FileManager.default.fileExists(atPath: dir.path("y.pave")))
     }
 
+    @Test func packRefusesAPatchNameTheRegistryWouldRefuse() throws {
+        let dir = try TempDir()
+        try Fixtures.safetensors(at: dir.path("in.safetensors"))
+        let r = try CLI.run(["pack", dir.path("in.safetensors"), "-o", dir.path("out.pave"), "--name", "video+audio"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("invalid patch name \"video+audio\": byte 5 is not allowed"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.path("out.pave")))
+        // The default name (the output file's stem) follows the same rule.
+        let stem = try CLI.run(["pack", dir.path("in.safetensors"), "-o", dir.path("my patch.pave")])
+        #expect(stem.status == 1 && stem.stderr.contains("invalid patch name \"my patch\""), "\(stem.stderr)")
+        let json = try CLI.run(["pack", dir.path("in.safetensors"), "-o", dir.path("out.pave"), "--name", "a/b", "--json"])
+        #expect(json.status == 1 && json.stdout.contains("format.patch_name"), "\(json.stdout)")
+    }
+
     @Test func duplicateNamesAcrossInputsFailWithoutPartialOutput() throws {
         let dir = try TempDir()
         try Fixtures.safetensors(at: dir.path("a.safetensors"))

@@ -56,6 +56,7 @@ struct ComposeCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors(json: json) {
+            try PatchNameRule.validate(name)  // before opening and verifying the members
             let files = try inputs.map { try PatchArgument.open($0) }
             for f in files { _ = try f.verifyAll() }   // members are copied byte for byte: refuse damaged inputs
             let stack = try PatchStack.build(files.map { StackInput(file: $0) },

@@ -104,6 +104,7 @@ struct PackCommand: ParsableCommand {
         var m = Manifest(fields: fields)
         let out = URL(fileURLWithPath: output)
         if let name { m.name = name } else if m.name == nil { m.name = out.deletingPathExtension().lastPathComponent }
+        if let name = m.name { try PatchNameRule.validate(name) }  // up front; PackCheck.manifestBasics checks it again
         if let version { m.version = version } else if m.version == nil { m.version = "0.1.0" }
         let urls = inputs.map { URL(fileURLWithPath: $0) }
         if created != nil || m.created == nil {

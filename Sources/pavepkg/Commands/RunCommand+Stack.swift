@@ -17,22 +17,12 @@ extension RunCommand {
         let executor = try StackExecutor(stack: stack, threads: threads)
         let inputFile = try SafetensorsFile(URL(fileURLWithPath: inputs))
         let outputs = try executor.run(inputs: inputFile, loraModules: loraModules, chunkNum: chunkNum, sideLength: sideLength)
-        try SafetensorsWriter.write(outputs.map { ($0.name, $0.tensor.tensorData()) }, to: URL(fileURLWithPath: output))
-        let seconds = Date().timeIntervalSince(start)
-        if json {
-            CLIOutput.printJSON(.object([
-                "output": .string(output), "seconds": .double(seconds),
-                "members": .array(stack.members.map { m in
-                    .object(["name": .string(m.name), "weight": .double(m.weight), "side_input": .string(stack.sideInputName(for: m)),
-                             "digest": .string(m.digest)])
-                }),
-                "tensors": .array(outputs.map { .object(["name": .string($0.name), "shape": .array($0.tensor.shape.map { .int(Int64($0)) })]) }),
-            ]))
-        } else {
-            let members = stack.members.map { "\($0.name) w=\(StackComposer.formatWeight($0.weight))" }
-            print("stack of \(stack.members.count): \(members.joined(separator: ", "))")
-            for o in outputs { print("\(o.name) \(Shape.describe(o.tensor.shape))") }
-            print("wrote \(output) (\(String(format: "%.3f", seconds)) s)")
-        }
+        let members = stack.members.map { "\($0.name) w=\(StackComposer.formatWeight($0.weight))" }
+        try RunOutput.write(outputs, to: output, start: start, json: json, extraJSON: [
+            "members": .array(stack.members.map { m in
+                .object(["name": .string(m.name), "weight": .double(m.weight), "side_input": .string(stack.sideInputName(for: m)),
+                         "digest": .string(m.digest)])
+            }),
+        ], heading: "stack of \(stack.members.count): \(members.joined(separator: ", "))")
     }
 }

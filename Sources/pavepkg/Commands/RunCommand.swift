@@ -60,17 +60,7 @@ struct RunCommand: ParsableCommand {
             let executor = try PatchExecutor(spec: spec, tensors: pave, threads: threads)
             let inputFile = try SafetensorsFile(URL(fileURLWithPath: inputs))
             let outputs = try executor.run(inputs: inputFile, loraModules: loraModules, chunkNum: chunkNum, sideLength: sideLength)
-            try SafetensorsWriter.write(outputs.map { ($0.name, $0.tensor.tensorData()) }, to: URL(fileURLWithPath: output))
-            let seconds = Date().timeIntervalSince(start)
-            if json {
-                CLIOutput.printJSON(.object([
-                    "output": .string(output), "seconds": .double(seconds),
-                    "tensors": .array(outputs.map { .object(["name": .string($0.name), "shape": .array($0.tensor.shape.map { .int(Int64($0)) })]) }),
-                ]))
-            } else {
-                for o in outputs { print("\(o.name) \(Shape.describe(o.tensor.shape))") }
-                print("wrote \(output) (\(String(format: "%.3f", seconds)) s)")
-            }
+            try RunOutput.write(outputs, to: output, start: start, json: json)
         }
     }
 }
