@@ -18,20 +18,29 @@ public enum PatchNameRule {
     /// Throws ``PaveFormatError/invalidPatchName(name:reason:)`` naming the first offending byte when `name`
     /// breaks the rule.
     public static func validate(_ name: String) throws(PaveFormatError) {
-        func fail(_ reason: String) -> PaveFormatError { .invalidPatchName(name: name, reason: reason) }
-        let bytes = Array(name.utf8)
-        if bytes.isEmpty { throw fail("must not be empty") }
-        if bytes.count > maxLength { throw fail("\(bytes.count) bytes long; at most \(maxLength) allowed") }
-        let allowed = Set(allowedPunctuation.utf8)
+        if let reason = problem(in: name, maxLength: maxLength, punctuation: allowedPunctuation) {
+            throw .invalidPatchName(name: name, reason: reason)
+        }
+    }
+
+    /// The first way `s` breaks a name-like rule — 1…`maxLength` bytes of ASCII letters, digits and `punctuation`,
+    /// starting with a letter or digit, no `..`, no path separator or control character — or `nil` when it follows
+    /// it. Shared by patch names (here) and the registry's names and versions.
+    public static func problem(in s: String, maxLength: Int, punctuation: String) -> String? {
+        let bytes = Array(s.utf8)
+        if bytes.isEmpty { return "must not be empty" }
+        if bytes.count > maxLength { return "\(bytes.count) bytes long; at most \(maxLength) allowed" }
+        let allowed = Set(punctuation.utf8)
         for (i, b) in bytes.enumerated() {
             let alnum = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
-            if b == UInt8(ascii: "/") || b == UInt8(ascii: "\\") { throw fail("contains a path separator at byte \(i)") }
-            if b < 0x20 || b == 0x7F { throw fail("contains a control character at byte \(i)") }
+            if b == UInt8(ascii: "/") || b == UInt8(ascii: "\\") { return "contains a path separator at byte \(i)" }
+            if b < 0x20 || b == 0x7F { return "contains a control character at byte \(i)" }
             if !alnum && !allowed.contains(b) {
-                throw fail("byte \(i) is not allowed; use ASCII letters, digits and \(allowedPunctuation.map { "'\($0)'" }.joined(separator: " "))")
+                return "byte \(i) is not allowed; use ASCII letters, digits and \(punctuation.map { "'\($0)'" }.joined(separator: " "))"
             }
-            if i == 0 && !alnum { throw fail("must start with a letter or a digit") }
+            if i == 0 && !alnum { return "must start with a letter or a digit" }
         }
-        if name.contains("..") { throw fail("must not contain \"..\"") }
+        if s.contains("..") { return "must not contain \"..\"" }
+        return nil
     }
 }

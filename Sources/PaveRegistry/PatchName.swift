@@ -1,3 +1,5 @@
+import PaveFormat
+
 /// Validation of the names and versions the registry stores. Names never become paths (blobs are stored by
 /// digest), but they are shown in terminals, used in `NAME:VERSION` references and in search, so they are
 /// kept to a small, safe alphabet.
@@ -10,35 +12,16 @@ public enum PatchName {
     /// Checks a patch name: 1…128 ASCII letters, digits, `.`, `_`, `-`; starts with a letter or digit;
     /// no `..`. Refuses path separators, `:` (it separates the version), white space and control characters.
     public static func validate(name: String) throws(RegistryError) {
-        try check(name, max: maxNameLength, extra: "._-") { s, reason throws(RegistryError) in
-            throw RegistryError.invalidName(s, reason: reason)
+        if let reason = PatchNameRule.problem(in: name, maxLength: maxNameLength, punctuation: "._-") {
+            throw .invalidName(name, reason: reason)
         }
     }
 
     /// Checks a version: 1…64 ASCII letters, digits, `.`, `_`, `-`, `+`; starts with a letter or digit; no `..`.
     public static func validate(version: String) throws(RegistryError) {
-        try check(version, max: maxVersionLength, extra: "._-+") { s, reason throws(RegistryError) in
-            throw RegistryError.invalidVersion(s, reason: reason)
+        if let reason = PatchNameRule.problem(in: version, maxLength: maxVersionLength, punctuation: "._-+") {
+            throw .invalidVersion(version, reason: reason)
         }
-    }
-
-    private static func check(
-        _ s: String, max: Int, extra: String, fail: (String, String) throws(RegistryError) -> Never
-    ) throws(RegistryError) {
-        let bytes = Array(s.utf8)
-        if bytes.isEmpty { try fail(s, "must not be empty") }
-        if bytes.count > max { try fail(s, "\(bytes.count) bytes long; at most \(max) allowed") }
-        let allowed = Set(extra.utf8)
-        for (i, b) in bytes.enumerated() {
-            let alnum = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
-            if b == UInt8(ascii: "/") || b == UInt8(ascii: "\\") { try fail(s, "contains a path separator at byte \(i)") }
-            if b < 0x20 || b == 0x7F { try fail(s, "contains a control character at byte \(i)") }
-            if !alnum && !allowed.contains(b) {
-                try fail(s, "byte \(i) is not allowed; use ASCII letters, digits and \(extra.map { "'\($0)'" }.joined(separator: " "))")
-            }
-            if i == 0 && !alnum { try fail(s, "must start with a letter or a digit") }
-        }
-        if s.contains("..") { try fail(s, "must not contain \"..\"") }
     }
 }
 
