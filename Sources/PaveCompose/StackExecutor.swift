@@ -119,3 +119,5 @@ public final class StackExecutor: Sendable {
         }
     }
 }
+
+extension StackExecutor: ReferenceSetRunner {}

@@ -43,16 +43,6 @@ public enum StackReferenceVectors {
         return (set, tensors.sorted { $0.name < $1.name })
     }
 
-    /// Runs `set` through the stack (inputs and expected outputs read from `tensors`) and compares with
-    /// ``ReferenceVectors/compare(_:with:expected:)``.
-    public static func check(_ set: ReferenceVectorSet, executor: StackExecutor, tensors: any TensorProvider) throws -> ReferenceCheck {
-        let p = set.tensorPrefix
-        let hasFused = tensors.tensorInfo(p + PatchSpec.ReferenceTensor.fused) != nil
-        let outputs = try executor.run(inputs: tensors, prefix: p, loraModules: set.loraModules, chunkNum: set.chunkNum,
-                                       sideLength: set.sideLength, requireFused: hasFused)
-        return try ReferenceVectors.compare(outputs, with: set, expected: tensors)
-    }
-
     static func tensor(_ shape: [Int], _ values: [Float]) throws -> TensorData {
         guard let t = FloatTensor(shape: shape, values: values) else {
             throw ExecutorError.wrongShape(name: "self-check input", shape: [values.count], expected: Shape.describe(shape))

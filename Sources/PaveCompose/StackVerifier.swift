@@ -74,7 +74,7 @@ public enum StackVerifier {
             do {
                 let exec = try StackExecutor(stack: stack, threads: threads)
                 for set in sets {
-                    do { checks.append(try StackReferenceVectors.check(set, executor: exec, tensors: input.tensors)) } catch {
+                    do { checks.append(try ReferenceVectors.check(set, executor: exec, tensors: input.tensors)) } catch {
                         errors.append((set.name, paveError(error)))
                     }
                 }

@@ -73,8 +73,9 @@ public enum ReferenceVectors {
         return (set, tensors.sorted { $0.name < $1.name })
     }
 
-    /// Runs set `set` through `executor` (inputs and expected outputs read from `tensors`) and compares.
-    public static func check(_ set: ReferenceVectorSet, executor: PatchExecutor, tensors: any TensorProvider) throws -> ReferenceCheck {
+    /// Runs set `set` through `executor` — a single patch or a stack — (inputs and expected outputs read from
+    /// `tensors`) and compares.
+    public static func check(_ set: ReferenceVectorSet, executor: some ReferenceSetRunner, tensors: any TensorProvider) throws -> ReferenceCheck {
         let p = set.tensorPrefix
         let hasFused = tensors.tensorInfo(p + PatchSpec.ReferenceTensor.fused) != nil
         let outputs = try executor.run(inputs: tensors, prefix: p, loraModules: set.loraModules, chunkNum: set.chunkNum,
