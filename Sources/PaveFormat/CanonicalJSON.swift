@@ -1,5 +1,3 @@
-import PaveFormat
-
 /// RFC 8785 (JSON Canonicalization Scheme) serialisation of the JSON values base signatures hash.
 ///
 /// Only the subset signatures use is supported: `null`, booleans, integers, strings, arrays and objects.
@@ -8,9 +6,9 @@ import PaveFormat
 /// short forms, others as `\u00xx` with lowercase hex). Everything else is written as raw UTF-8.
 /// Non-integer numbers are refused: RFC 8785 would need ECMAScript number formatting for them, and no field
 /// of a signature is fractional.
-enum CanonicalJSON {
+public enum CanonicalJSON {
     /// The canonical bytes of `value`, or `nil` if it holds a non-integer number.
-    static func encode(_ value: JSONValue) -> [UInt8]? {
+    public static func encode(_ value: JSONValue) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(4096)
         guard append(value, to: &out) else { return nil }
