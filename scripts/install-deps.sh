@@ -4,7 +4,7 @@
 # Swift 6 itself must already be on PATH (swift.org toolchain).
 set -euo pipefail
 need=()
-for p in libzstd-dev libopenblas-dev libsqlite3-dev pkg-config zstd sqlite3; do
+for p in libzstd-dev libopenblas-dev libsqlite3-dev pkg-config zstd sqlite3 openssl python3-venv; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+bash scripts/oms-venv.sh   # PyPI model-signing 1.1.1 for the signing interop tests
 export OPENBLAS_NUM_THREADS=1
 swift build --build-tests
 swift test

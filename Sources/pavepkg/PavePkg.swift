@@ -25,6 +25,8 @@ struct PavePkg: ParsableCommand {
             GCCommand.self,
             DoctorCommand.self,
             ComposeCommand.self,
+            KeyCommand.self,
+            SignCommand.self,
         ]
     )
 

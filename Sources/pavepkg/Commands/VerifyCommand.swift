@@ -24,6 +24,9 @@ struct VerifyCommand: ParsableCommand {
     // Base-model check (signature helper): `--base SIG.json|MODEL`, see Support/BaseOption.swift.
     @OptionGroup var baseOption: BaseOption
 
+    // OpenSSF Model Signing signature (issue 12): `--key PUB [--signature SIG]`, see Support/SigningOptions.swift.
+    @OptionGroup var signing: SigningOptions
+
     func run() throws {
         if installed { return try verifyInstalled() }
         guard let file else { throw ValidationError("give a .pave file (or NAME[:VERSION]), or --installed") }
@@ -53,5 +56,6 @@ struct VerifyCommand: ParsableCommand {
         if report.ok { PatchVerification.verify(manifest: pave.manifest, tensors: pave).record(into: &report) }
         try baseOption.check(&report, pave)  // base.section / base.compatibility
         try verifyComposed(&report, pave)   // composed patches: VerifyCommand+Compose.swift
+        try signing.check(&report, path: pave.path)  // signature.oms
     }
 }
