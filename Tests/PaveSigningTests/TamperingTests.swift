@@ -39,13 +39,15 @@ struct TamperingTests {
         }
     }
 
-    func expectCode(_ code: SigningError.Code, _ body: () throws(SigningError) -> Void, sourceLocation: SourceLocation = #_sourceLocation) -> String {
+    func expectCode(_ code: SigningError.Code, _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) -> String {
         do {
             try body()
             Issue.record("expected \(code.rawValue), it verified", sourceLocation: sourceLocation)
-        } catch {
+        } catch let error as SigningError {
             #expect(error.kind == code, "\(error.message)", sourceLocation: sourceLocation)
             return error.message
+        } catch {
+            Issue.record("expected \(code.rawValue), got \(error)", sourceLocation: sourceLocation)
         }
         return ""
     }
