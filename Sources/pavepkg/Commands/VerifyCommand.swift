@@ -56,6 +56,6 @@ struct VerifyCommand: ParsableCommand {
         if report.ok { PatchVerification.verify(manifest: pave.manifest, tensors: pave).record(into: &report) }
         try baseOption.check(&report, pave)  // base.section / base.compatibility
         try verifyComposed(&report, pave)   // composed patches: VerifyCommand+Compose.swift
-        try signing.check(&report, path: pave.path)  // signature.oms
+        try signing.check(&report, path: pave.path, manifest: pave.manifest)  // signature.oms, policy
     }
 }

@@ -2,29 +2,39 @@ import ArgumentParser
 import Foundation
 import PaveKit
 
-/// `verify --key PUB [--signature SIG]`: checks an OpenSSF Model Signing signature of the file (default
-/// FILE.sig beside it) as the check `signature.oms`.
+/// `verify [--key PUB] [--signature SIG]... [--policy FILE]`: OpenSSF Model Signing signatures of the file
+/// (default FILE.sig beside it) as the check `signature.oms`, and the trust policy (default
+/// PAVE_HOME/policy.json when it exists) as the check `policy`.
 struct SigningOptions: ParsableArguments {
-    @Option(help: "The signature to check (Sigstore bundle from pavepkg sign or model_signing sign key); default FILE.sig.")
-    var signature: String?
+    @Option(help: "A signature to check (Sigstore bundle from pavepkg sign or model_signing sign key); default FILE.sig.")
+    var signature: [String] = []
 
-    @Option(help: "The signer's public key (PEM). With it, the signature is checked.")
-    var key: String?
+    @Option(help: "The signer's public key (PEM). With it, the signature must be there and verify.")
+    var key: [String] = []
+
+    @Option(help: "Trust policy file (default PAVE_HOME/policy.json when it exists).")
+    var policy: String?
 
     func validate() throws {
-        if signature != nil, key == nil { throw ValidationError("--signature needs --key PUB (the signer's public key)") }
+        if !signature.isEmpty, key.isEmpty, policy == nil { throw ValidationError("--signature needs --key PUB (the signer's public key) or a --policy with trusted_keys") }
     }
 
-    /// Adds the check `signature.oms` to `report` for the file at `path` (nothing without --key).
-    func check(_ report: inout PaveVerificationReport, path: String) throws {
-        guard let key else { return }
-        let publicKey = try VerifyingKey(contentsOf: URL(fileURLWithPath: key))
-        let sig = URL(fileURLWithPath: signature ?? path + ".sig")
-        do {
-            let v = try SignatureVerifier.verify(fileAt: URL(fileURLWithPath: path), signatureAt: sig, key: publicKey)
-            report.record("signature.oms", detail: "\(sig.lastPathComponent): signed by key \(v.keyID.prefix(16))… (\(v.curve.rawValue)), sha256 \(v.fileDigest.hex.prefix(16))…", problems: [])
-        } catch {
-            report.record("signature.oms", detail: sig.lastPathComponent, problems: [error])
-        }
+    /// The policy in force: --policy, else PAVE_HOME/policy.json, else the default (accept everything).
+    func loadPolicy() throws -> TrustPolicy {
+        if let policy { return try TrustPolicy.load(contentsOf: URL(fileURLWithPath: policy)) }
+        return try TrustPolicy.load(home: StoreLayout.fromEnvironment().home)
+    }
+
+    /// The --key files.
+    func loadKeys() throws -> [VerifyingKey] { try key.map { try VerifyingKey(contentsOf: URL(fileURLWithPath: $0)) } }
+
+    /// Adds `signature.oms` and `policy` to `report` for the file at `path`.
+    func check(_ report: inout PaveVerificationReport, path: String, manifest: Manifest) throws {
+        let policy = try loadPolicy()
+        let keys = try loadKeys()
+        guard !keys.isEmpty || policy.source != nil else { return }
+        let trust = TrustCheck.run(fileAt: URL(fileURLWithPath: path), manifest: manifest, policy: policy, keys: keys,
+                                   signatures: signature.isEmpty ? nil : signature.map { URL(fileURLWithPath: $0) })
+        trust.record(into: &report, policy: policy)
     }
 }

@@ -1,0 +1,43 @@
+import Foundation
+import PaveFormat
+
+/// The facts about one patch a ``TrustPolicy`` judges: read from its manifest and file, plus the keys whose
+/// signatures over it verified.
+public struct PolicySubject: Sendable, Equatable {
+    /// The file or installed reference, for messages.
+    public var path: String
+    /// Bytes of the `.pave` file.
+    public var size: Int
+    /// `base.structural_signature`, if the patch pins one.
+    public var baseStructuralSignature: String?
+    /// `side_channel.kind`, if the patch has a side channel.
+    public var sideChannel: String?
+    /// `license`, if declared.
+    public var license: String?
+    /// How many stored reference vector sets the patch carries.
+    public var referenceVectorSets: Int
+    /// Key ids of the signatures that verified over this exact file.
+    public var verifiedSigners: [String]
+
+    public init(path: String, size: Int, baseStructuralSignature: String?, sideChannel: String?, license: String?,
+                referenceVectorSets: Int, verifiedSigners: [String] = []) {
+        self.path = path
+        self.size = size
+        self.baseStructuralSignature = baseStructuralSignature
+        self.sideChannel = sideChannel
+        self.license = license
+        self.referenceVectorSets = referenceVectorSets
+        self.verifiedSigners = verifiedSigners
+    }
+
+    /// The facts a manifest states (`base.structural_signature`, `side_channel.kind`, `license`,
+    /// `reference_vectors`).
+    public init(path: String, size: Int, manifest: Manifest, verifiedSigners: [String] = []) {
+        self.init(path: path, size: size,
+                  baseStructuralSignature: manifest["base"]?["structural_signature"]?.stringValue,
+                  sideChannel: manifest["side_channel"]?["kind"]?.stringValue,
+                  license: manifest.license,
+                  referenceVectorSets: manifest["reference_vectors"]?.arrayValue?.count ?? 0,
+                  verifiedSigners: verifiedSigners)
+    }
+}
