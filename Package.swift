@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "PaveExecutor", dependencies: ["PaveFormat", "PaveModel", "COpenBLAS"]),
         .target(name: "PaveCompose", dependencies: ["PaveFormat", "PaveModel", "PaveExecutor"]),
         // Layer 4: the local registry.
-        .target(name: "PaveRegistry", dependencies: ["PaveFormat", "PaveModel", "PaveExecutor", "CSQLite", crypto]),
+        .target(name: "PaveRegistry", dependencies: ["PaveFormat", "PaveModel", "PaveExecutor", "PaveSigning", "CSQLite", crypto]),
         // OpenSSF Model Signing (Sigstore bundle, DSSE, in-toto) and trust policies (issue 12).
         .target(name: "PaveSigning", dependencies: ["PaveFormat", crypto]),
         // Umbrella library for SwiftPM users.

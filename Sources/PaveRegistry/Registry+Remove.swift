@@ -52,6 +52,7 @@ extension Registry {
         CrashPoint.hit("remove-after-commit")
         let recipe = try layout.recipeURL(String(patch.digest.dropFirst(7)))
         unlink(recipe.path)
+        removeSignatures(patchDigest: patch.digest)  // Registry+Signatures.swift
         for (hex, _) in freed { try blobs.remove(hex) }
         return RemoveResult(name: patch.name, version: patch.version, digest: patch.digest,
                             freedBlobs: freed.count, freedBytes: freed.reduce(0) { $0 + $1.1 })

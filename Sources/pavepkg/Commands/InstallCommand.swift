@@ -22,12 +22,24 @@ struct InstallCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
+    // Signatures and trust policy (issue 12): InstallCommand+Signatures.swift.
+    @Option(help: "An OMS signature of one of the files, kept in the registry (FILE.sig beside a file is picked up too).")
+    var signature: [String] = []
+
+    @Option(help: "A public key (PEM): the files' signatures must verify with it.")
+    var key: [String] = []
+
+    @Option(help: "Trust policy file (default PAVE_HOME/policy.json when it exists).")
+    var policy: String?
+
     func run() throws {
         try runReportingErrors(json: json) {
             let registry = try RegistryCLI.open()
-            let results = try registry.install(paths: files, base: try RegistryCLI.base(base))
+            let signed = try installSigned(registry)
+            let results = signed.map(\.install)
             if json { return try CLIOutput.printJSON(["installed": results]) }
-            for r in results {
+            for (r, s) in zip(results, signed) {
+                defer { printSignatures(s) }
                 let short = r.digest.prefix(19)
                 if r.status == .alreadyInstalled {
                     print("\(r.name):\(r.version) (\(short)) already installed")

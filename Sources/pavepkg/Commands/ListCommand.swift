@@ -5,6 +5,10 @@ import PaveKit
 private struct ListOutput: Encodable {
     var patches: [InstalledPatch]
     var usage: Registry.Usage
+    /// Key ids that signed each signed patch, by digest (issue 12).
+    var signedBy: [String: [String]]
+
+    enum CodingKeys: String, CodingKey { case patches, usage, signedBy = "signed_by" }
 }
 
 /// `pavepkg list [--base SIG] [--side-channel KIND] [--json]`
@@ -26,9 +30,9 @@ struct ListCommand: ParsableCommand {
             let registry = try RegistryCLI.open()
             let patches = try registry.list(base: try RegistryCLI.base(base)?.filterText, sideChannel: sideChannel)
             if json {
-                return try RegistryCLI.printJSON(ListOutput(patches: patches, usage: try registry.usage()))
+                return try RegistryCLI.printJSON(ListOutput(patches: patches, usage: try registry.usage(), signedBy: registry.signersByPatch()))
             }
-            RegistryCLI.printTable(patches)
+            RegistryCLI.printTable(patches, signedBy: registry.signersByPatch())
             let u = try registry.usage()
             if base == nil && sideChannel == nil && u.patches > 0 {
                 print("\(u.patches) patches, \(ProgressLine.bytes(Int64(u.logicalBytes))) as files, "

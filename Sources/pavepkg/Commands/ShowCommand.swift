@@ -14,8 +14,17 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors(json: json) {
-            let d = try RegistryCLI.open().show(reference)
-            if json { return try CLIOutput.printJSON(d) }
+            let registry = try RegistryCLI.open()
+            let d = try registry.show(reference)
+            let signatures = try registry.signatures(of: d.patch)  // issue 12
+            if json {
+                var value = try JSONValue.from(d)
+                if case var .object(o) = value {
+                    o["signatures"] = try JSONValue.from(signatures)
+                    value = .object(o)
+                }
+                return CLIOutput.printJSON(value)
+            }
             let p = d.patch
             print("\(p.reference)  \(p.digest)")
             if !p.description.isEmpty { print("  \(p.description)") }
@@ -25,6 +34,7 @@ struct ShowCommand: ParsableCommand {
             print("  lora          \(p.loraRank.map { "r=\($0), \(p.loraModules.count) modules" } ?? "-")")
             if !p.tags.isEmpty { print("  tags          \(p.tags.joined(separator: ", "))") }
             print("  created       \(p.created ?? "-")   installed \(p.installedAt)")
+            print("  signed by     \(signatures.isEmpty ? "- (unsigned)" : signatures.map { $0.keyID ?? "(no key hint)" }.joined(separator: ", "))")
             print("  stored        \(ProgressLine.bytes(Int64(d.exclusiveBytes))) own, \(ProgressLine.bytes(Int64(d.sharedBytes))) shared with other patches")
             for s in d.segments where s.blob != nil {
                 let what = s.tensor ?? (s.offset == 0 ? "(header, manifest, index, small tensors)" : "(small tensors, layout table)")

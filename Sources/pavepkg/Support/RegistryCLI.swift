@@ -26,14 +26,17 @@ enum RegistryCLI {
         FileHandle.standardOutput.write(Data("\n".utf8))
     }
 
-    /// One line per patch: name:version, short digest, size, side channel, LoRA rank, base.
-    static func printTable(_ patches: [InstalledPatch]) {
+    /// One line per patch: name:version, short digest, size, side channel, LoRA rank, base, and (when any
+    /// patch is signed) the short ids of the keys that signed it.
+    static func printTable(_ patches: [InstalledPatch], signedBy: [String: [String]] = [:]) {
         guard !patches.isEmpty else { print("(no patches)"); return }
         let rows = patches.map { p -> [String] in
-            [p.reference, String(p.digest.dropFirst(7).prefix(12)), ProgressLine.bytes(Int64(p.size)), p.sideChannel ?? "-",
+            let signers: [String] = signedBy.isEmpty ? [] : [signedBy[p.digest]?.map { String($0.prefix(12)) }.joined(separator: ",") ?? "-"]
+            let cells: [String] = [p.reference, String(p.digest.dropFirst(7).prefix(12)), ProgressLine.bytes(Int64(p.size)), p.sideChannel ?? "-",
              p.loraRank.map { "r\($0)" } ?? "-", p.baseModel ?? p.baseSignature.map { String($0.prefix(19)) } ?? "-"]
+            return cells + signers
         }
-        let header = ["NAME:VERSION", "DIGEST", "SIZE", "SIDE", "LORA", "BASE"]
+        let header = ["NAME:VERSION", "DIGEST", "SIZE", "SIDE", "LORA", "BASE"] + (signedBy.isEmpty ? [] : ["SIGNED BY"])
         var widths = header.map(\.count)
         for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
         func line(_ cells: [String]) -> String {
