@@ -18,9 +18,11 @@ public struct PolicySubject: Sendable, Equatable {
     public var referenceVectorSets: Int
     /// Key ids of the signatures that verified over this exact file.
     public var verifiedSigners: [String]
+    /// Key ids of signatures present but by keys the policy does not trust (not checked).
+    public var otherSigners: [String]
 
     public init(path: String, size: Int, baseStructuralSignature: String?, sideChannel: String?, license: String?,
-                referenceVectorSets: Int, verifiedSigners: [String] = []) {
+                referenceVectorSets: Int, verifiedSigners: [String] = [], otherSigners: [String] = []) {
         self.path = path
         self.size = size
         self.baseStructuralSignature = baseStructuralSignature
@@ -28,16 +30,17 @@ public struct PolicySubject: Sendable, Equatable {
         self.license = license
         self.referenceVectorSets = referenceVectorSets
         self.verifiedSigners = verifiedSigners
+        self.otherSigners = otherSigners
     }
 
     /// The facts a manifest states (`base.structural_signature`, `side_channel.kind`, `license`,
     /// `reference_vectors`).
-    public init(path: String, size: Int, manifest: Manifest, verifiedSigners: [String] = []) {
+    public init(path: String, size: Int, manifest: Manifest, verifiedSigners: [String] = [], otherSigners: [String] = []) {
         self.init(path: path, size: size,
                   baseStructuralSignature: manifest["base"]?["structural_signature"]?.stringValue,
                   sideChannel: manifest["side_channel"]?["kind"]?.stringValue,
                   license: manifest.license,
                   referenceVectorSets: manifest["reference_vectors"]?.arrayValue?.count ?? 0,
-                  verifiedSigners: verifiedSigners)
+                  verifiedSigners: verifiedSigners, otherSigners: otherSigners)
     }
 }

@@ -12,6 +12,8 @@ public struct TrustReport: Sendable {
     public var violations: [PolicyViolation] = []
     /// Signature files looked at.
     public var signatureFiles: [String] = []
+    /// Key ids of signatures by keys neither given nor trusted: not checked, and they do not count.
+    public var untrustedSigners: [String] = []
 
     /// Whether everything held.
     public var ok: Bool { signatureProblems.isEmpty && violations.isEmpty }
@@ -56,18 +58,36 @@ public enum TrustCheck {
         let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
         if !candidates.isEmpty {
             for sig in sigs {
-                do {
-                    let parsed = try OMSSignature(contentsOf: sig)
-                    if digest == nil { digest = try FileHasher.sha256(of: url).digest }
-                    report.signers.append(try verify(parsed, fileAt: url, digest: digest, with: candidates, direct: keys))
-                } catch {
-                    report.signatureProblems.append(error as? SigningError ?? SigningError(.io, "\(sig.path): \(error)"))
+                let parsed: OMSSignature
+                do { parsed = try OMSSignature(contentsOf: sig) } catch {
+                    report.signatureProblems.append(error)
+                    continue
+                }
+                // Under a policy alone, a signature by a key it does not trust is someone else's: it does not count.
+                if keys.isEmpty, let hint = parsed.keyHint, !hint.isEmpty, !candidates.contains(where: { $0.keyID == hint }) {
+                    report.untrustedSigners.append(hint)
+                    continue
+                }
+                switch check(parsed, fileAt: url, digest: &digest, candidates: candidates, direct: keys) {
+                case let .success(v): report.signers.append(v)
+                case let .failure(e): report.signatureProblems.append(e)
                 }
             }
         }
-        let subject = PolicySubject(path: url.lastPathComponent, size: size, manifest: manifest, verifiedSigners: report.signers.map(\.keyID))
+        let subject = PolicySubject(path: url.lastPathComponent, size: size, manifest: manifest,
+                                    verifiedSigners: report.signers.map(\.keyID), otherSigners: report.untrustedSigners)
         report.violations = policy.evaluate(subject)
         return report
+    }
+
+    /// Hashes the file once (keeping the digest for the next signature) and verifies `sig`.
+    static func check(_ sig: OMSSignature, fileAt url: URL, digest: inout PaveFormat.Digest?, candidates: [VerifyingKey], direct: [VerifyingKey]) -> Result<VerifiedSignature, SigningError> {
+        do {
+            if digest == nil { digest = try FileHasher.sha256(of: url).digest }
+            return .success(try verify(sig, fileAt: url, digest: digest, with: candidates, direct: direct))
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// Verifies one parsed signature with the candidate key its hint names (or, without a hint, the first

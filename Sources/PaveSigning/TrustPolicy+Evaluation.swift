@@ -7,9 +7,10 @@ extension TrustPolicy {
         let under = source.map { " (policy \($0))" } ?? ""
         func list(_ set: Set<String>) -> String { set.sorted().joined(separator: ", ") }
         if requireSignature, !subject.verifiedSigners.contains(where: { trustedKey(id: $0) != nil }) {
-            let value = subject.verifiedSigners.isEmpty ? "unsigned" : subject.verifiedSigners.map { String($0.prefix(16)) + "…" }.joined(separator: ", ")
+            let found = subject.verifiedSigners + subject.otherSigners
+            let value = found.isEmpty ? "unsigned" : found.map { String($0.prefix(16)) + "…" }.joined(separator: ", ")
             out.append(PolicyViolation(rule: "require_signature", value: value,
-                message: "\(subject.path): require_signature: no valid signature by a trusted key (found: \(value)); trusted: \(trustedKeys.map { String($0.keyID.prefix(16)) + "…" }.joined(separator: ", "))\(under)"))
+                message: "\(subject.path): require_signature: no valid signature by a trusted key (found: \(found.isEmpty ? "none" : "signatures by " + value)); trusted: \(trustedKeys.map { String($0.keyID.prefix(16)) + "…" }.joined(separator: ", "))\(under)"))
         }
         if let allowedBases {
             let base = subject.baseStructuralSignature
