@@ -32,8 +32,10 @@ let package = Package(
         .target(name: "PaveRegistry", dependencies: ["PaveFormat", "PaveModel", "PaveExecutor", "PaveSigning", "CSQLite", crypto]),
         // OpenSSF Model Signing (Sigstore bundle, DSSE, in-toto) and trust policies (issue 12).
         .target(name: "PaveSigning", dependencies: ["PaveFormat", crypto]),
+        // The CI gate: many patches verified in parallel, signatures, trust policy, one report (issue 12).
+        .target(name: "PaveGate", dependencies: ["PaveFormat", "PaveExecutor", "PaveCompose", "PaveSigning"]),
         // Umbrella library for SwiftPM users.
-        .target(name: "PaveKit", dependencies: ["PaveFormat", "PaveModel", "PaveExecutor", "PaveCompose", "PaveRegistry", "PaveSigning"]),
+        .target(name: "PaveKit", dependencies: ["PaveFormat", "PaveModel", "PaveExecutor", "PaveCompose", "PaveRegistry", "PaveSigning", "PaveGate"]),
         // Layer 5: the thin CLI and the release benchmark.
         .executableTarget(name: "pavepkg", dependencies: ["PaveKit", argumentParser]),
         .executableTarget(name: "pavepkg-bench", dependencies: ["PaveKit", crypto]),
@@ -45,6 +47,7 @@ let package = Package(
         .testTarget(name: "PaveRegistryTests", dependencies: ["PaveRegistry", "PaveModel", "PaveFormat"]),
         .testTarget(name: "PavePkgCLITests", dependencies: ["PaveKit"]),
         .testTarget(name: "PaveSigningTests", dependencies: ["PaveSigning", "PaveFormat"]),
+        .testTarget(name: "PaveGateTests", dependencies: ["PaveGate", "PaveSigning", "PaveFormat"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,6 +5,7 @@
 @_exported import PaveModel
 @_exported import PaveRegistry
 @_exported import PaveSigning
+@_exported import PaveGate
 
 /// Version of the pavepkg tool and library, recorded in every manifest it writes (`"tool"`).
 public enum PaveKitVersion {
