@@ -5,7 +5,7 @@ import PaveKit
 /// checks every recipe. Exit status 1 when anything is damaged or missing.
 extension VerifyCommand {
     func verifyInstalled() throws {
-        guard file == nil else { throw ValidationError("--installed checks the whole registry; give no file") }
+        guard paths.isEmpty else { throw ValidationError("--installed checks the whole registry; give no file") }
         var failed = false
         try runReportingErrors(json: json) {
             let registry = try RegistryCLI.open()

@@ -11,8 +11,11 @@ struct VerifyCommand: ParsableCommand {
         discussion: "Exit status: 0 all checks pass, 1 damaged or invalid (the message names tensor / chunk / field / byte offset), 2 usage or I/O error."
     )
 
-    @Argument(help: "The .pave file, or an installed NAME[:VERSION] or digest prefix.", completion: .file(extensions: ["pave"]))
-    var file: String?
+    @Argument(help: "The .pave file, or an installed NAME[:VERSION] or digest prefix; several files or directories (searched for *.pave) run the CI gate.", completion: .file(extensions: ["pave"]))
+    var paths: [String] = []
+
+    /// The one patch of a single-file verify.
+    var file: String? { paths.count == 1 ? paths[0] : nil }
 
     // Registry (issue 7): see VerifyCommand+Installed.swift.
     @Flag(help: "Instead of a file, re-hash every blob of the local registry (PAVE_HOME) and report bit rot.")
@@ -20,6 +23,10 @@ struct VerifyCommand: ParsableCommand {
 
     @Flag(help: "Print the report as JSON.")
     var json = false
+
+    // The CI gate (issue 12): VerifyCommand+Gate.swift.
+    @Option(help: "Report format of the gate: text, json, junit (JUnit XML) or github (workflow annotations).")
+    var format: GateFormat?
 
     // Base-model check (signature helper): `--base SIG.json|MODEL`, see Support/BaseOption.swift.
     @OptionGroup var baseOption: BaseOption
@@ -29,6 +36,7 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         if installed { return try verifyInstalled() }
+        if try isGate { return try runGate() }  // VerifyCommand+Gate.swift
         guard let file else { throw ValidationError("give a .pave file (or NAME[:VERSION]), or --installed") }
         var failed = false
         try runReportingErrors(json: json) {
