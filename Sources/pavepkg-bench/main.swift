@@ -35,6 +35,8 @@ let benchCommands: [BenchCommand] = [
                  run: wholeCommandLine(SignatureBench.run)),
     BenchCommand(name: "compose", usage: "compose [options]   (stacked vs single forward / LoRA cost, merge timings)",
                  run: wholeCommandLine(ComposeBench.run)),
+    BenchCommand(name: "gate", usage: "gate [--patches N] [--mb M] [--runs R] [--dir PATH]   (CI gate: verify a folder of signed patches)",
+                 run: { try GateBench.run($0) }),
 ]
 
 let benchArguments = Array(CommandLine.arguments.dropFirst())
