@@ -99,3 +99,18 @@ extension Registry {
         return out
     }
 }
+
+extension Registry {
+    /// The signature and policy verdict on an installed patch: its kept signatures checked with `keys` and the
+    /// policy's trusted keys against the installed file's SHA-256 (streamed from the store), then the policy.
+    public func trustReport(for patch: InstalledPatch, manifest: Manifest, policy: TrustPolicy, keys: [VerifyingKey]) throws -> TrustReport {
+        let stored = try signatures(of: patch).map { URL(fileURLWithPath: $0.path) }
+        let digest = try fileSHA256(of: patch)
+        var report = TrustCheck.run(fileAt: URL(fileURLWithPath: "\(patch.name)-\(patch.version).pave"), manifest: manifest, policy: policy,
+                                    keys: keys, signatures: stored, knownDigest: digest, knownSize: patch.size)
+        if !keys.isEmpty, stored.isEmpty {
+            report.signatureProblems = [SigningError(.io, "\(patch.reference) has no signature in the registry (sign the installed patch, or install it again with its signature)")]
+        }
+        return report
+    }
+}

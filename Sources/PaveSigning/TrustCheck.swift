@@ -45,8 +45,9 @@ public enum TrustCheck {
     /// - Parameters:
     ///   - keys: keys given directly (`--key`); with them a signature must be there and verify.
     ///   - knownDigest: the file's SHA-256 when the caller has it (else hashed here, once, in bounded memory).
+    ///   - knownSize: the file's size when `url` is not a file on disk (an installed patch).
     public static func run(fileAt url: URL, manifest: Manifest, policy: TrustPolicy, keys: [VerifyingKey] = [],
-                           signatures: [URL]? = nil, knownDigest: PaveFormat.Digest? = nil) -> TrustReport {
+                           signatures: [URL]? = nil, knownDigest: PaveFormat.Digest? = nil, knownSize: Int? = nil) -> TrustReport {
         var report = TrustReport()
         let candidates = keys + policy.trustedKeys.map(\.key)
         let sigs = signatures ?? [adjacentSignature(of: url)].filter { FileManager.default.fileExists(atPath: $0.path) }
@@ -55,7 +56,7 @@ public enum TrustCheck {
             report.signatureProblems.append(SigningError(.io, "\(url.lastPathComponent): no signature to check (expected \(adjacentSignature(of: url).lastPathComponent) beside it)"))
         }
         var digest = knownDigest
-        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
+        let size = knownSize ?? (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
         if !candidates.isEmpty {
             for sig in sigs {
                 let parsed: OMSSignature

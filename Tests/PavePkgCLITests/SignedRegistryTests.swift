@@ -92,3 +92,22 @@ struct SignedRegistryTests {
         #expect(try CLI.run(["verify", patch, "--policy", dir.path("p.json")]).status == 0)
     }
 }
+
+extension SignedRegistryTests {
+    @Test func verifyOfAnInstalledPatchChecksTheSignaturesKeptInTheRegistry() throws {
+        let dir = try TempDir()
+        let env = ["PAVE_HOME": dir.path("home")]
+        let patch = try SigningInteropTests.patch(dir)
+        #expect(try CLI.run(["key", "generate", "-o", dir.path("k")]).status == 0)
+        #expect(try CLI.run(["key", "generate", "-o", dir.path("other")]).status == 0)
+        #expect(try CLI.run(["install", patch], environment: env).status == 0)
+        // Unsigned yet: --key fails, naming the patch.
+        let unsigned = try CLI.run(["verify", "tiny-fusion-sample:1.0.0", "--key", dir.path("k.pub"), "--json"], environment: env)
+        #expect(try unsigned.status == 1 && SigningInteropTests.problemCodes(unsigned) == ["signing.io"])
+        #expect(try CLI.run(["sign", "tiny-fusion-sample:1.0.0", "--key", dir.path("k.pem")], environment: env).status == 0)
+        let ok = try CLI.run(["verify", "tiny-fusion-sample:1.0.0", "--key", dir.path("k.pub")], environment: env)
+        #expect(ok.status == 0 && ok.stdout.contains("signature.oms"), "\(ok.stdout)\(ok.stderr)")
+        let wrong = try CLI.run(["verify", "tiny-fusion-sample:1.0.0", "--key", dir.path("other.pub"), "--json"], environment: env)
+        #expect(try wrong.status == 1 && SigningInteropTests.problemCodes(wrong) == ["signing.key_mismatch"])
+    }
+}

@@ -33,6 +33,12 @@ struct SigningOptions: ParsableArguments {
         let policy = try loadPolicy()
         let keys = try loadKeys()
         guard !keys.isEmpty || policy.source != nil else { return }
+        if !FileManager.default.fileExists(atPath: path), signature.isEmpty {
+            // An installed NAME[:VERSION]: the signatures kept in the registry.
+            let registry = try RegistryCLI.open()
+            let patch = try registry.resolve(path)
+            return try registry.trustReport(for: patch, manifest: manifest, policy: policy, keys: keys).record(into: &report, policy: policy)
+        }
         let trust = TrustCheck.run(fileAt: URL(fileURLWithPath: path), manifest: manifest, policy: policy, keys: keys,
                                    signatures: signature.isEmpty ? nil : signature.map { URL(fileURLWithPath: $0) })
         trust.record(into: &report, policy: policy)
