@@ -25,11 +25,14 @@ public struct PatchGate: Sendable {
     /// The per-file verification.
     public var verifier: FileVerifier
 
-    public init(policy: TrustPolicy = .default, keys: [VerifyingKey] = [], concurrency: Int? = nil, verifier: @escaping FileVerifier = PatchGate.containerAndSemantics) {
+    /// - Parameter verifier: the per-file verification; by default ``containerAndSemantics(threads:)``, decoding each
+    ///   file on one thread when files run in parallel, on every core when there is one worker.
+    public init(policy: TrustPolicy = .default, keys: [VerifyingKey] = [], concurrency: Int? = nil, verifier: FileVerifier? = nil) {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
         self.policy = policy
         self.keys = keys
-        self.concurrency = max(1, concurrency ?? ProcessInfo.processInfo.activeProcessorCount)
-        self.verifier = verifier
+        self.concurrency = max(1, concurrency ?? cores)
+        self.verifier = verifier ?? PatchGate.containerAndSemantics(threads: self.concurrency == 1 ? max(1, cores) : 1)
     }
 
     /// The `.pave` files `paths` name: files as given, directories searched recursively for `*.pave` (hidden
