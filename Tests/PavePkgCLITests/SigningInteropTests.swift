@@ -51,7 +51,7 @@ struct SigningInteropTests {
         try JSONValue.parse(Data(r.stdout.utf8))["problems"]?.arrayValue?.compactMap { $0["code"]?.stringValue } ?? []
     }
 
-    @Test(arguments: ["p256", "p384"])
+    @Test(arguments: ["p256", "p384", "p521"])
     func modelSigningVerifiesPavepkgSignatures(curve: String) throws {
         let tool = try Self.modelSigning()
         let dir = try TempDir()
@@ -64,7 +64,7 @@ struct SigningInteropTests {
         let v = try Self.external(tool, ["verify", "key", "--signature", patch + ".sig", "--public_key", dir.path("k.pub"), patch])
         #expect(v.status == 0 && v.stdout.contains("Verification succeeded"), "\(v.stdout)\(v.stderr)")
         // A key made by openssl signs too, and -o puts the signature elsewhere.
-        let (priv, pub) = try Self.opensslKey(dir, "ossl", curve: curve == "p256" ? "prime256v1" : "secp384r1")
+        let (priv, pub) = try Self.opensslKey(dir, "ossl", curve: ["p256": "prime256v1", "p384": "secp384r1", "p521": "secp521r1"][curve] ?? "")
         #expect(try CLI.run(["sign", patch, "--key", priv, "-o", dir.path("other.sig")]).status == 0)
         let v2 = try Self.external(tool, ["verify", "key", "--signature", dir.path("other.sig"), "--public_key", pub, patch])
         #expect(v2.status == 0, "\(v2.stdout)\(v2.stderr)")
