@@ -28,11 +28,13 @@ let package = Package(
         // Layer 3: the fp32 executor and the composer.
         .target(name: "PaveExecutor", dependencies: ["PaveFormat", "PaveModel", "COpenBLAS"]),
         .target(name: "PaveCompose", dependencies: ["PaveFormat", "PaveModel", "PaveExecutor"]),
-        // Layer 4: the local registry.
-        .target(name: "PaveRegistry", dependencies: ["PaveFormat", "PaveModel", "PaveExecutor", "CSQLite", crypto]),
+        // Layer 4: the pipeline: one "verify this patch completely" and one "pack this patch" call.
+        .target(name: "PavePipeline", dependencies: ["PaveFormat", "PaveModel", "PaveExecutor", "PaveCompose"]),
+        // Layer 5: the local registry.
+        .target(name: "PaveRegistry", dependencies: ["PaveFormat", "PaveModel", "PaveExecutor", "PavePipeline", "CSQLite", crypto]),
         // Umbrella library for SwiftPM users.
-        .target(name: "PaveKit", dependencies: ["PaveFormat", "PaveModel", "PaveExecutor", "PaveCompose", "PaveRegistry"]),
-        // Layer 5: the thin CLI and the release benchmark.
+        .target(name: "PaveKit", dependencies: ["PaveFormat", "PaveModel", "PaveExecutor", "PaveCompose", "PavePipeline", "PaveRegistry"]),
+        // Layer 6: the thin CLI and the release benchmark.
         .executableTarget(name: "pavepkg", dependencies: ["PaveKit", argumentParser]),
         .executableTarget(name: "pavepkg-bench", dependencies: ["PaveKit", crypto]),
 
@@ -40,6 +42,7 @@ let package = Package(
         .testTarget(name: "PaveModelTests", dependencies: ["PaveModel", "PaveFormat"]),
         .testTarget(name: "PaveExecutorTests", dependencies: ["PaveExecutor", "PaveModel", "PaveFormat"]),
         .testTarget(name: "PaveComposeTests", dependencies: ["PaveCompose", "PaveExecutor", "PaveModel", "PaveFormat"]),
+        .testTarget(name: "PavePipelineTests", dependencies: ["PavePipeline", "PaveCompose", "PaveExecutor", "PaveModel", "PaveFormat"]),
         .testTarget(name: "PaveRegistryTests", dependencies: ["PaveRegistry", "PaveModel", "PaveFormat"]),
         .testTarget(name: "PavePkgCLITests", dependencies: ["PaveKit"]),
     ],

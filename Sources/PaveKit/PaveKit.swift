@@ -3,6 +3,7 @@
 @_exported import PaveExecutor
 @_exported import PaveFormat
 @_exported import PaveModel
+@_exported import PavePipeline
 @_exported import PaveRegistry
 
 /// Version of the pavepkg tool and library, recorded in every manifest it writes (`"tool"`).

@@ -62,7 +62,7 @@ enum RegistryBench {
         for r in 0..<runs {
             let home = root.appendingPathComponent("install-\(r)")
             let registry = try Registry(layout: StoreLayout(home: home))
-            verifyTimes.append(try time { _ = try PaveFileReader().verifiedImage(ofFileAt: big.path) })
+            verifyTimes.append(try time { _ = try PaveFileReader().verifiedImage(ofFileAt: big.path, base: nil) })
             installTimes.append(try time { try registry.install(paths: [big.path]) })
             sharedTimes.append(try time { try registry.install(paths: [big2.path]) })
             try FileManager.default.removeItem(at: home)

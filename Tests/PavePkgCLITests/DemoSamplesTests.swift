@@ -4,7 +4,7 @@ import Testing
 
 /// The README's demo samples and its library snippet, on real bytes: the demo patches generate, pack against the
 /// bundled 7B signature, and the library API of the README opens, checks and runs them.
-@Suite(.enabled(if: CLI.available, "needs the built pavepkg and pavepkg-bench binaries (swift build)"))
+@Suite
 struct DemoSamplesTests {
     @Test func demoPatchesPackVerifyAndRunThroughTheReadmeSnippet() throws {
         let dir = try TempDir()
