@@ -68,5 +68,11 @@ import Testing
         #expect(r.status == 2)
         #expect(r.stderr.contains("nothere.safetensors") && r.stderr.contains("No such file or directory"), "\(r.stderr)")
         #expect(!r.stderr.contains("modification time"))
+        // A released checkpoint given where a .pave is expected: named, with the way to pack it.
+        for checkpoint in ["Tests/Fixtures/torch/pave_tiny_lora.zip", "Tests/Fixtures/torch/pave_tiny_lora"] {
+            let inspect = try CLI.run(["inspect", CLI.root.appendingPathComponent(checkpoint).path])
+            #expect(inspect.status == 1, "\(inspect.stderr)")
+            #expect(inspect.stderr.contains("holding a PAVE training checkpoint") && inspect.stderr.contains("`pavepkg pack`"), "\(inspect.stderr)")
+        }
     }
 }
