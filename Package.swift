@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "PaveKit", dependencies: ["PaveFormat", "PaveModel", "PaveExecutor", "PaveCompose", "PavePipeline", "PaveRegistry"]),
         // Layer 6: the thin CLI and the release benchmark.
         .executableTarget(name: "pavepkg", dependencies: ["PaveKit", argumentParser]),
-        .executableTarget(name: "pavepkg-bench", dependencies: ["PaveKit", crypto]),
+        .executableTarget(name: "pavepkg-bench", dependencies: ["PaveKit", argumentParser, crypto]),
 
         .testTarget(name: "PaveFormatTests", dependencies: ["PaveFormat"]),
         .testTarget(name: "PaveModelTests", dependencies: ["PaveModel", "PaveFormat"]),
