@@ -32,6 +32,19 @@ struct DemoSamplesTests {
         #expect(fused.shape == [8, 3584])
         #expect(fused.values.allSatisfy { $0.isFinite })
 
+        // The README's pipeline snippet: the library pack gives the CLI's bytes, and verifies with the base.
+        var request = PackRequest(input: .safetensors([URL(fileURLWithPath: dir.path("pave-7b-audio.safetensors"))]),
+                                  manifestFile: URL(fileURLWithPath: dir.path("pave-7b-audio.manifest.json")), tool: "pavepkg \(PaveKitVersion.string)")
+        request.base = .location(sig)
+        request.environment = ["SOURCE_DATE_EPOCH": "1767225600"]
+        let packed = try PatchPacker.pack(request, to: URL(fileURLWithPath: dir.path("library.pave")))
+        #expect(packed.summary.digest == patch.digest)
+        let verifier = PatchVerifier(policy: .full.checking(base: request.base))
+        let report = try verifier.verify(fileAt: URL(fileURLWithPath: dir.path("library.pave")))
+        #expect(report.ok && report.digest == packed.summary.digest)
+        #expect(report.checks.map(\.name).contains("base.compatibility"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir.path("library.pave"))) == Data(contentsOf: URL(fileURLWithPath: dir.path("pave-7b-audio.pave"))))
+
         // The 0.5B base refuses it, naming the module and both shapes.
         let small = try BaseSignature.load(signatureOrModel: CLI.root.appendingPathComponent("samples/base-signatures/llava-onevision-qwen2-0.5b-ov.sig.json"))
         #expect(throws: BaseCompatibilityError.self) { try BaseCompatibility.require(manifest: patch.manifest, tensors: patch, against: small) }
