@@ -1,5 +1,3 @@
-import PaveFormat
-
 /// Name, dtype and shape of one stored tensor (what validation looks at; no data).
 public struct TensorInfo: Sendable, Equatable, Hashable {
     public var name: String
@@ -11,10 +9,13 @@ public struct TensorInfo: Sendable, Equatable, Hashable {
     }
 }
 
-/// Anything that can list and read named tensors: a `.pave` file, a safetensors file, an in-memory map.
+/// The one tensor-access abstraction: a set of named tensors with random access (``tensor(_:)``: one whole tensor
+/// by name) and streaming (``source(_:renamedTo:)``: a ``TensorSource`` read piece by piece, what the writer uses).
+/// A `.pave` file, a safetensors file, a pack's inputs, a member of a composed file and an in-memory map are all
+/// providers.
 ///
-/// The executor, the patch validation and the reference vectors are written against this protocol, so they
-/// work the same on a packed patch and on the safetensors files it is packed from.
+/// The executor, the patch validation, the reference vectors and the composer are written against this protocol,
+/// so they work the same on a packed patch and on the safetensors files it is packed from.
 public protocol TensorProvider: Sendable {
     /// Every tensor, in a stable order.
     var tensorInfos: [TensorInfo] { get }
@@ -22,6 +23,18 @@ public protocol TensorProvider: Sendable {
     func tensorInfo(_ name: String) -> TensorInfo?
     /// Reads tensor `name` in full (raw little-endian bytes in its stored dtype).
     func tensor(_ name: String) throws -> TensorData
+    /// Tensor `name` as a stream (called `newName` where it is written, when given). The default reads the whole
+    /// tensor into memory; file-backed providers stream it from the file instead.
+    func source(_ name: String, renamedTo newName: String?) throws -> any TensorSource
+}
+
+extension TensorProvider {
+    public func source(_ name: String, renamedTo newName: String?) throws -> any TensorSource {
+        InMemoryTensorSource(name: newName ?? name, tensor: try tensor(name))
+    }
+
+    /// Tensor `name` as a stream, under its own name.
+    public func source(_ name: String) throws -> any TensorSource { try source(name, renamedTo: nil) }
 }
 
 /// Tensors held in memory, by name.
@@ -40,7 +53,7 @@ public struct InMemoryTensors: TensorProvider {
     }
 
     public func tensor(_ name: String) throws -> TensorData {
-        guard let t = tensors[name] else { throw PatchSemanticsError.missingTensorData(name: name) }
+        guard let t = tensors[name] else { throw PaveFormatError.missingTensor(path: "(tensors in memory)", tensor: name) }
         return t
     }
 }
@@ -54,4 +67,9 @@ extension SafetensorsFile: TensorProvider {
         entry(name).map { TensorInfo(name: $0.name, dtype: $0.dtype, shape: $0.shape) }
     }
     // `tensor(_:)` is SafetensorsFile's own (typed-throwing) reader.
+
+    /// Streams the tensor from the file.
+    public func source(_ name: String, renamedTo newName: String?) throws -> any TensorSource {
+        try SafetensorsTensorSource(file: self, name: name, renamedTo: newName)
+    }
 }
