@@ -44,6 +44,22 @@ import Testing
         #expect(failure?.category == .checkFailed)
     }
 
+    @Test func composeRefusesAnInputThatFailsVerification() throws {
+        let dir = try PipelineFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bad = try PaveFile.open(try Self.tamperedComposed(in: dir))
+        let good = try PaveFile.open(try PipelineFixtures.patch("depth", seed: 3, inputDim: 4, rank: 1, in: dir))
+        let out = dir.appendingPathComponent("x.pave")
+        let failure = #expect(throws: VerificationFailure.self) {
+            try PatchComposer.compose([good, bad], request: ComposeRequest(name: "x", tool: "t", environment: [:]), to: out)
+        }
+        #expect(failure?.report.path == bad.path)
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+        #expect(throws: PaveFormatError.self) {
+            try PatchComposer.compose([good], request: ComposeRequest(name: "a b", tool: "t", environment: [:]), to: out)
+        }
+    }
+
     @Test func theBaseIsCheckedForEveryMember() throws {
         let dir = try PipelineFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

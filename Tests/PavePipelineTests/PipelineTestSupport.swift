@@ -68,16 +68,20 @@ enum PipelineFixtures {
         return out
     }
 
-    /// `video` and `audio` composed (audio weighted 0.5) with the stack's self-check, written to `dir/av.pave`.
+    /// `video` and `audio` composed (audio weighted 0.5) with the stack's self-check, written to `dir/av.pave`
+    /// by ``PatchComposer``.
     static func composed(in dir: URL) throws -> URL {
         let video = try PaveFile.open(try patch("video", seed: 1, inputDim: 6, rank: 2, in: dir))
         let audio = try PaveFile.open(try patch("audio", seed: 2, inputDim: 5, rank: 3, in: dir))
-        let stack = try PatchStack.build([StackInput(file: video), StackInput(file: audio)], weights: [StackWeight(key: "audio", weight: 0.5)])
-        var plan = try StackComposer.plan(stack, options: ComposeOptions(name: "av", version: "1.0.0", description: nil, created: nil,
-                                                                         tool: "pipeline-tests", mergeLoRA: nil))
-        try StackComposer.addSelfCheck(&plan)
         let out = dir.appendingPathComponent("av.pave")
-        try StackComposer.write(plan, to: out)
+        let result = try PatchComposer.compose([video, audio], request: ComposeRequest(weights: [StackWeight(key: "audio", weight: 0.5)], name: "av",
+                                                                                      version: "1.0.0", tool: "pipeline-tests", environment: [:]), to: out)
+        guard result.stack.members.map(\.name) == ["video", "audio"] else { throw PipelineTestError("unexpected members") }
         return out
     }
+}
+
+struct PipelineTestError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
 }

@@ -56,29 +56,14 @@ struct ComposeCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors(json: json) {
-            try PatchNameRule.validate(name)  // before opening and verifying the members
             let files = try inputs.map { try PatchArgument.open($0) }
-            // Members are copied byte for byte: an input that fails verification (exit status 1) is refused.
-            let verifier = PatchVerifier(policy: .full.using(threads: threads))
-            for f in files { try verifier.require(f) }
-            let stack = try PatchStack.build(files.map { StackInput(file: $0) }, weights: weights, renames: renames)
-            let env = ProcessInfo.processInfo.environment
-            // --created, else SOURCE_DATE_EPOCH, else the newest member's `created` (else the inputs' mtime).
-            var stamp: String?
-            if created != nil || env["SOURCE_DATE_EPOCH"] != nil || StackComposer.newestCreated(stack) == nil {
-                let paths = try inputs.compactMap { try PatchArgument.path($0) }
-                stamp = try RFC3339.created(at: created?.date, environment: env, inputs: paths.map { URL(fileURLWithPath: $0) })
-            }
-            let options = ComposeOptions(name: name, version: version, description: description, created: stamp,
-                                         tool: "pavepkg \(PaveKitVersion.string)",
-                                         mergeLoRA: mergeLoRA)
-            var plan = try StackComposer.plan(stack, options: options)
-            try StackComposer.addSelfCheck(&plan, threads: threads)
             let progress = ProgressLine("composing", total: 0)
-            let summary = try StackComposer.write(plan, to: URL(fileURLWithPath: output),
-                                                  options: PackOptions(level: level, threads: threads, progress: { done, total in progress.update(done, total: total) }))
+            let request = ComposeRequest(weights: weights, renames: renames, name: name, version: version, description: description,
+                                         created: created?.date, tool: "pavepkg \(PaveKitVersion.string)", mergeLoRA: mergeLoRA,
+                                         options: PackOptions(level: level, threads: threads, progress: { done, total in progress.update(done, total: total) }))
+            let result = try PatchComposer.compose(files, request: request, to: URL(fileURLWithPath: output))
             progress.finish()
-            let merge = try plan.manifest.decode(LoRAMergeRecord.self, forKey: ComposeManifestKey.loraMerge)
+            let (summary, stack, merge) = (result.summary, result.stack, result.loraMerge)
             if json {
                 var obj: [String: JSONValue] = try JSONValue.from(summary).objectValue ?? [:]
                 obj["members"] = .array(stack.members.map { .object(["name": .string($0.name), "weight": .double($0.weight), "digest": .string($0.digest)]) })
