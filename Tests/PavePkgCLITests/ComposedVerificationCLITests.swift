@@ -38,6 +38,11 @@ import Testing
         #expect(install.status == 1, "\(install.stdout)\(install.stderr)")
         #expect(install.stderr.contains("failed verification, not installed") && install.stderr.contains("member video"), "\(install.stderr)")
         #expect(try CLI.run(["list"], environment: ["PAVE_HOME": home]).stdout.contains("(no patches)"))
+        // With --base, every member is checked against it (the 0.5B LLM is wider than these toy members).
+        let sig = CLI.root.appendingPathComponent("samples/base-signatures/llava-onevision-qwen2-0.5b-ov.sig.json").path
+        let wrongBase = try CLI.run(["install", dir.path("av.pave"), "--base", sig], environment: ["PAVE_HOME": home])
+        #expect(wrongBase.status == 1, "\(wrongBase.stderr)")
+        #expect(wrongBase.stderr.contains("member video base.compatibility"), "\(wrongBase.stderr)")
         // The untouched file installs.
         let good = try CLI.run(["install", dir.path("av.pave")], environment: ["PAVE_HOME": home])
         #expect(good.status == 0, "\(good.stderr)")
