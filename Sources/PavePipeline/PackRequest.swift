@@ -44,6 +44,7 @@ public struct PackRequest: Sendable {
     /// `"packing"` in raw bytes. Called from the packing thread.
     public var progress: (@Sendable (_ phase: String, _ done: Int64, _ total: Int64) -> Void)?
 
+    /// A request; only the input and the tool are required (see each property for its default).
     public init(input: PackInput, manifestFile: URL? = nil, name: String? = nil, version: String? = nil, created: Date? = nil,
                 tool: String, referenceVectors: ReferenceVectorFiles? = nil, selfCheck: Bool = true, base: BaseModelSource? = nil,
                 pinBaseContent: Bool = false, options: PackOptions = PackOptions(),
@@ -75,10 +76,14 @@ public enum PackInput: Sendable {
 /// A user reference vector set: inputs (`visual`, `side`, `lora_x`, `lora_x.MODULE`) and the expected outputs
 /// (`fused`, `lora_delta.MODULE`), both safetensors files, and the tolerance the set is stored with.
 public struct ReferenceVectorFiles: Sendable, Equatable {
+    /// Safetensors with `visual`, `side`, `lora_x` / `lora_x.MODULE`.
     public var inputs: URL
+    /// Safetensors with `fused` / `lora_delta.MODULE`.
     public var expected: URL
+    /// How far the executor's outputs may be from `expected`; stored with the set.
     public var tolerance: Tolerance
 
+    /// The two files and the tolerance (default ``Tolerance/default``).
     public init(inputs: URL, expected: URL, tolerance: Tolerance = .default) {
         self.inputs = inputs
         self.expected = expected

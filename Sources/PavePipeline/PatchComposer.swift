@@ -27,6 +27,7 @@ public struct ComposeRequest: Sendable {
     /// Environment read for `SOURCE_DATE_EPOCH` (default: the process's).
     public var environment: [String: String]
 
+    /// A request; only the tool is required (see each property for its default).
     public init(weights: [StackWeight] = [], renames: [MemberRename] = [], name: String = "stack", version: String = "0.1.0",
                 description: String? = nil, created: Date? = nil, tool: String, mergeLoRA: LoRAMergeMode? = nil,
                 options: PackOptions = PackOptions(), environment: [String: String] = ProcessInfo.processInfo.environment) {

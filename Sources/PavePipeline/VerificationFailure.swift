@@ -6,6 +6,7 @@ public struct VerificationFailure: PaveError {
     /// The report with at least one failed check.
     public let report: PaveVerificationReport
 
+    /// The failure of `report` (whose ``PaveVerificationReport/ok`` is false).
     public init(report: PaveVerificationReport) { self.report = report }
 
     public var code: String { "verify.failed" }
