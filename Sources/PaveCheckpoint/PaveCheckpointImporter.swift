@@ -23,54 +23,36 @@ public enum PaveCheckpointImporter {
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) else {
             throw CheckpointImportError.notACheckpoint(path: url.path, reason: "no such file or directory")
         }
-        var notes: [String] = []
-        var source: [String: JSONValue] = ["name": .string(url.lastPathComponent)]
-        let folder: URL
-        var scratch: URL?
-        var folderName: String
-        var createdInputs: [URL] = []
-        if isDir.boolValue {
-            source["kind"] = "directory"
-            let chosen = try chooseFolder(path: url.path, hasTopLevel: FileManager.default.fileExists(atPath: url.appendingPathComponent(fusionFile).path),
-                                          subfolders: try directoryCheckpoints(url), requested: options.checkpoint, notes: &notes)
-            folder = chosen.isEmpty ? url : url.appendingPathComponent(chosen)
-            folderName = chosen.isEmpty ? url.standardizedFileURL.lastPathComponent : url.standardizedFileURL.lastPathComponent + "_" + chosen
-            if !chosen.isEmpty { source["folder"] = .string(chosen) }
-            createdInputs = checkpointFiles.map { folder.appendingPathComponent($0) }.filter { FileManager.default.fileExists(atPath: $0.path) }
-        } else {
-            source["kind"] = "zip"
+        guard isDir.boolValue else {
             let archive = try ZipArchive(url: url)
             let label = "hashing \(url.lastPathComponent)"
-            source["sha256"] = .string(try ContentDigest.sha256Hex(fileAt: url) { options.progress?(label, $0, $1) })
-            let (prefix, chosen) = try chooseZipFolder(archive, path: url.path, requested: options.checkpoint, notes: &notes)
-            let inside = prefix + chosen
-            source["folder"] = .string(inside.isEmpty ? "" : inside)
-            let top = prefix.isEmpty ? url.deletingPathExtension().lastPathComponent : String(prefix.dropLast().split(separator: "/").last ?? "")
-            folderName = chosen.isEmpty ? top : top + "_" + String(chosen.dropLast())
-            let base = options.temporaryDirectory ?? FileManager.default.temporaryDirectory
-            let dir = base.appendingPathComponent("pavepkg-import-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            scratch = dir
-            do {
-                for f in checkpointFiles {
-                    guard let e = archive.entry(inside + f) else { continue }
-                    try extract(e, from: archive, to: dir.appendingPathComponent(f), progress: options.progress)
-                }
-            } catch {
-                try? FileManager.default.removeItem(at: dir)
-                throw error
-            }
-            folder = dir
-            createdInputs = [url]
+            let sha = try ContentDigest.sha256Hex(fileAt: url) { options.progress?(label, $0, $1) }
+            return try load(archive: archive, name: url.lastPathComponent, sha256: sha, createdInputs: [url], options: options)
         }
-        do {
-            let (manifest, tensors) = try build(folder: folder, folderName: folderName, source: source, createdInputs: createdInputs,
-                                                options: options, notes: &notes)
-            return ImportedCheckpoint(manifest: manifest, tensors: tensors, notes: notes, scratch: scratch)
-        } catch {
-            if let scratch { try? FileManager.default.removeItem(at: scratch) }
-            throw error
+        var notes: [String] = []
+        var source: [String: JSONValue] = ["name": .string(url.lastPathComponent), "kind": "directory"]
+        let chosen = try chooseFolder(path: url.path, hasTopLevel: FileManager.default.fileExists(atPath: url.appendingPathComponent(fusionFile).path),
+                                      subfolders: try directoryCheckpoints(url), requested: options.checkpoint, notes: &notes)
+        let folder = chosen.isEmpty ? url : url.appendingPathComponent(chosen)
+        let folderName = chosen.isEmpty ? url.standardizedFileURL.lastPathComponent : url.standardizedFileURL.lastPathComponent + "_" + chosen
+        if !chosen.isEmpty { source["folder"] = .string(chosen) }
+        var files: [String: CheckpointFile] = [:]
+        for name in checkpointFiles where FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path) {
+            files[name] = try CheckpointFile.onDisk(folder.appendingPathComponent(name), name: name)
         }
+        let inputs = CheckpointInputs(files: files, label: url.lastPathComponent, folderName: folderName, source: source,
+                                      createdInputs: files.values.compactMap { if case let .file(u) = $0.storage { u } else { nil } })
+        let (manifest, tensors) = try build(inputs, options: options, notes: &notes)
+        return ImportedCheckpoint(manifest: manifest, tensors: tensors, notes: notes, scratch: nil)
+    }
+
+    /// Imports a zip held in memory exactly as `pack` imports a `.zip` file, without reading the file system
+    /// except for the adapter's safetensors, which is extracted to a scratch file (removed with the result).
+    /// `name` stands for the zip's file name (messages, the default patch name). With no `created` option and
+    /// no `SOURCE_DATE_EPOCH`, `created` is 1970-01-01T00:00:00Z. The byte-based entry point for fuzzing.
+    public static func load(zipBytes: [UInt8], name: String = "checkpoint.zip", options: CheckpointImportOptions) throws -> ImportedCheckpoint {
+        let archive = try ZipArchive(bytes: zipBytes, name: name)
+        return try load(archive: archive, name: name, sha256: Digest(of: zipBytes).hex, createdInputs: [], options: options)
     }
 
     // MARK: Choosing the folder
@@ -127,24 +109,5 @@ public enum PaveCheckpointImporter {
         subs.sort { checkpointStep($0) < checkpointStep($1) }
         let chosen = try chooseFolder(path: path, hasTopLevel: archive.entry(prefix + fusionFile) != nil, subfolders: subs, requested: requested, notes: &notes)
         return (prefix, chosen.isEmpty ? "" : chosen + "/")
-    }
-
-    /// Extracts one entry into the scratch directory (CRC-checked while streaming). No fsync: the scratch copy
-    /// is temporary and removed with the import.
-    static func extract(_ entry: ZipArchive.Entry, from archive: ZipArchive, to url: URL,
-                        progress: (@Sendable (String, Int64, Int64) -> Void)?) throws {
-        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
-            throw ZipError.io("cannot create \(url.path)")
-        }
-        let handle = try FileHandle(forWritingTo: url)
-        defer { try? handle.close() }
-        var done: Int64 = 0
-        let total = Int64(entry.uncompressedSize)
-        let label = "extracting \(url.lastPathComponent)"
-        try archive.stream(entry) { chunk in
-            try handle.write(contentsOf: chunk)
-            done += Int64(chunk.count)
-            progress?(label, done, total)
-        }
     }
 }

@@ -107,7 +107,12 @@ public final class TorchCheckpointFile: Sendable {
             guard let count = Shape.elementCount(ref.shape), let bytes = s.type.dtype.byteCount(elementCount: count) else {
                 throw TorchFormatError.invalidTensor(path: path, tensor: name, reason: "size \(Shape.describe(ref.shape)) overflows")
             }
-            if count > 0 {
+            if count == 0 {
+                // An empty view reads nothing, but its offset is still used in arithmetic: keep it in the storage.
+                guard ref.offset <= s.elementCount else {
+                    throw TorchFormatError.invalidTensor(path: path, tensor: name, reason: "empty view at offset \(ref.offset) lies outside a storage of \(s.elementCount) elements")
+                }
+            } else {
                 // Highest element index the view touches: offset + Σ (size_i − 1)·stride_i, checked.
                 var last = ref.offset
                 for (d, st) in zip(ref.shape, ref.stride) {

@@ -39,7 +39,7 @@ public struct TorchPickleReader {
     private var memo: [Int: PickleValue] = [:]
     private var items = 0
 
-    private init(bytes: [UInt8], path: String, limits: Limits = Limits()) {
+    init(bytes: [UInt8], path: String, limits: Limits = Limits()) {
         reader = ByteReader(bytes)
         self.path = path
         self.limits = limits

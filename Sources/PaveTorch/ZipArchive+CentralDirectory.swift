@@ -66,10 +66,10 @@ extension ZipArchive {
                 throw .truncated(path: path, offset: recordOffset, what: "zip64 end record")
             }
             guard thisDisk == 0, startDisk == 0 else { throw .unsupported(path: path, entry: "(archive)", reason: "multi-disk archives") }
-            guard c <= UInt64(limits.maxEntries) else {
+            guard c <= UInt64(clamping: limits.maxEntries) else {
                 throw .limitExceeded(path: path, entry: "(archive)", what: "zip64 entry count \(c)", limit: limits.maxEntries)
             }
-            guard s <= UInt64(limits.maxCentralDirectorySize) else {
+            guard s <= UInt64(clamping: limits.maxCentralDirectorySize) else {
                 throw .limitExceeded(path: path, entry: "(archive)", what: "central directory size \(s)", limit: limits.maxCentralDirectorySize)
             }
             guard o <= UInt64(recordOffset) else { throw .truncated(path: path, offset: recordOffset, what: "central directory at byte offset \(o)") }
@@ -160,7 +160,7 @@ extension ZipArchive {
             if lho == 0xFFFF_FFFF { lho = try next() }
         }
         guard diskStart == 0 || diskStart == 0xFFFF else { throw .unsupported(path: path, entry: name, reason: "multi-disk archives") }
-        guard usize <= UInt64(limits.maxEntrySize) else {
+        guard usize <= UInt64(clamping: limits.maxEntrySize) else {
             throw .limitExceeded(path: path, entry: name, what: "uncompressed size \(usize)", limit: limits.maxEntrySize)
         }
         let cdOffset = layout.centralDirectoryOffset
