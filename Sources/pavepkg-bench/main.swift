@@ -27,6 +27,8 @@ let benchCommands: [BenchCommand] = [
                  run: { try ExecutorBench.run($0) }),
     BenchCommand(name: "import", usage: "import [options]   (7B-sized synthetic PAVE checkpoint import)",
                  run: { try ImportBenchmark.run(arguments: $0) }),
+    BenchCommand(name: "pack-zip", usage: "pack-zip [DIR] [--runs N]   (pack from a 7B DEFLATE zip vs its directory; zlib vs Python zipfile)",
+                 run: { try PackFromZipBenchmark.run(arguments: $0) }),
     BenchCommand(name: "registry", usage: "registry [--patches N] [--install-mb M] [--runs R] [--dir PATH]",
                  run: { try RegistryBench.run($0) }),
     BenchCommand(name: "signature", usage: "signature DIR [--threads N] [--repeat K]",
