@@ -11,9 +11,10 @@ extension PaveCheckpointImporter {
     /// into memory; a stored `non_lora_trainables.bin` is read in place; a compressed one is inflated into
     /// memory; the adapter's safetensors is extracted to a scratch directory. Every SHA-256 is computed while
     /// the bytes stream by, so each entry is inflated exactly once.
-    static func load(archive: ZipArchive, name: String, sha256: String, createdInputs: [URL], options: CheckpointImportOptions) throws -> ImportedCheckpoint {
+    /// `sha256` gives the hex SHA-256 of the whole zip; it is asked for after the entries are read.
+    static func load(archive: ZipArchive, name: String, sha256: () throws -> String, createdInputs: [URL], options: CheckpointImportOptions) throws -> ImportedCheckpoint {
         var notes: [String] = []
-        var source: [String: JSONValue] = ["name": .string(name), "kind": "zip", "sha256": .string(sha256)]
+        var source: [String: JSONValue] = ["name": .string(name), "kind": "zip"]
         let (prefix, chosen) = try chooseZipFolder(archive, path: archive.path, requested: options.checkpoint, notes: &notes)
         let inside = prefix + chosen
         source["folder"] = .string(inside)
@@ -27,6 +28,7 @@ extension PaveCheckpointImporter {
                 guard let e = archive.entry(inside + f) else { continue }
                 files[f] = try materialize(e, named: f, from: archive, scratch: &scratch, options: options)
             }
+            source["sha256"] = .string(try sha256())
             let inputs = CheckpointInputs(files: files, label: name, folderName: folderName, source: source, createdInputs: createdInputs)
             let (manifest, tensors) = try build(inputs, options: options, notes: &notes)
             return ImportedCheckpoint(manifest: manifest, tensors: tensors, notes: notes, scratch: scratch)
@@ -77,7 +79,8 @@ extension PaveCheckpointImporter {
         return dir
     }
 
-    /// Extracts one entry into the scratch directory (CRC-checked while streaming) and returns its hex SHA-256.
+    /// Extracts one entry into the scratch directory (CRC-checked while streaming; hashed and written on a second
+    /// thread) and returns its hex SHA-256.
     /// No fsync: the scratch copy is temporary and removed with the import.
     static func extract(_ entry: ZipArchive.Entry, from archive: ZipArchive, to url: URL,
                         progress: (@Sendable (String, Int64, Int64) -> Void)?) throws -> String {
@@ -86,16 +89,20 @@ extension PaveCheckpointImporter {
         }
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }
-        var h = SHA256()
+        let sink = HashingFileSink(handle: handle)
         var done: Int64 = 0
         let total = Int64(entry.uncompressedSize)
         let label = "extracting \(url.lastPathComponent)"
-        try archive.stream(entry) { chunk in
-            h.update(data: chunk)
-            try handle.write(contentsOf: chunk)
-            done += Int64(chunk.count)
-            progress?(label, done, total)
+        do {
+            try archive.stream(entry) { chunk in
+                try sink.write(chunk)
+                done += Int64(chunk.count)
+                progress?(label, done, total)
+            }
+        } catch {
+            _ = try? sink.finish()
+            throw error
         }
-        return ContentDigest.hex(Array(h.finalize()))
+        return try sink.finish()
     }
 }

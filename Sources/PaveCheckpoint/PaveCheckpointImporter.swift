@@ -25,9 +25,10 @@ public enum PaveCheckpointImporter {
         }
         guard isDir.boolValue else {
             let archive = try ZipArchive(url: url)
-            let label = "hashing \(url.lastPathComponent)"
-            let sha = try ContentDigest.sha256Hex(fileAt: url) { options.progress?(label, $0, $1) }
-            return try load(archive: archive, name: url.lastPathComponent, sha256: sha, createdInputs: [url], options: options)
+            // The zip's own SHA-256 is computed on a second core while its entries inflate (without progress
+            // reports: the progress callback is called from one thread only).
+            let sha = BackgroundResult { try ContentDigest.sha256Hex(fileAt: url) }
+            return try load(archive: archive, name: url.lastPathComponent, sha256: sha.value, createdInputs: [url], options: options)
         }
         var notes: [String] = []
         var source: [String: JSONValue] = ["name": .string(url.lastPathComponent), "kind": "directory"]
@@ -52,7 +53,7 @@ public enum PaveCheckpointImporter {
     /// no `SOURCE_DATE_EPOCH`, `created` is 1970-01-01T00:00:00Z. The byte-based entry point for fuzzing.
     public static func load(zipBytes: [UInt8], name: String = "checkpoint.zip", options: CheckpointImportOptions) throws -> ImportedCheckpoint {
         let archive = try ZipArchive(bytes: zipBytes, name: name)
-        return try load(archive: archive, name: name, sha256: Digest(of: zipBytes).hex, createdInputs: [], options: options)
+        return try load(archive: archive, name: name, sha256: { Digest(of: zipBytes).hex }, createdInputs: [], options: options)
     }
 
     // MARK: Choosing the folder
