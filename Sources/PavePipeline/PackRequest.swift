@@ -1,3 +1,5 @@
+import PaveCheckpoint
+import PaveTorch
 import Foundation
 import PaveExecutor
 import PaveFormat

@@ -1,3 +1,4 @@
+import PaveTestSupport
 import ArgumentParser
 import Foundation
 import PaveKit
@@ -77,6 +78,19 @@ struct ImportBenchCommand: ParsableCommand {
     @Argument(help: "Where the synthetic checkpoint is written (kept; reused when present). Default: a temporary directory.")
     var directory: String?
     func run() throws { try ImportBenchmark.run(arguments: directory.map { [$0] } ?? []) }
+}
+
+/// `pack-zip [DIR] [--runs N]`: pack from a 7B DEFLATE zip against pack from its extracted directory.
+struct PackZipBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pack-zip",
+        abstract: "Pack a 7B-shaped PAVE checkpoint from its DEFLATE zip and from its directory; zlib inflate vs Python zipfile.")
+    @Argument(help: "Where the synthetic checkpoint and its zip are written (kept; reused when present). Default: a temporary directory.")
+    var directory: String?
+    @Option(help: "Runs of each pack (best of N is reported).")
+    var runs = 3
+    func validate() throws { guard runs > 0 else { throw ValidationError("--runs must be at least 1") } }
+    func run() throws { try PackFromZipBenchmark.run(directory: directory, runs: runs) }
 }
 
 /// `registry`: install, queries and gc at 10,000 patches.

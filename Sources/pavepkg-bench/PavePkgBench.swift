@@ -13,7 +13,7 @@ struct PavePkgBench: ParsableCommand {
         version: PaveKitVersion.string,
         subcommands: [
             GenerateSamplesCommand.self, ContainerRunCommand.self, MicroCommand.self, ToBF16Command.self,
-            ExecutorBenchCommand.self, ImportBenchCommand.self, RegistryBenchCommand.self,
+            ExecutorBenchCommand.self, ImportBenchCommand.self, PackZipBenchCommand.self, RegistryBenchCommand.self,
             SignatureBenchCommand.self, MakeModelDirCommand.self, ComposeBenchCommand.self,
         ]
     )

@@ -1,5 +1,6 @@
 import Foundation
 import PaveKit
+import PaveTestSupport
 
 /// The base-signature part of the benchmark executable:
 ///

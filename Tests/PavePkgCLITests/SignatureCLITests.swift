@@ -1,6 +1,7 @@
 import Foundation
 import PaveKit
 import Testing
+import PaveTestSupport
 
 /// End-to-end runs of the built `pavepkg` executable: `signature`, `pack --base`, `verify --base`.
 @Suite
