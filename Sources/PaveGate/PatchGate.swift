@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import PaveFormat
+import PavePipeline
 import PaveSigning
 
 /// The CI gate: verifies many `.pave` files in parallel, checks their signatures and applies a trust policy,
@@ -25,14 +26,18 @@ public struct PatchGate: Sendable {
     /// The per-file verification.
     public var verifier: FileVerifier
 
-    /// - Parameter verifier: the per-file verification; by default ``containerAndSemantics(threads:)``, decoding each
-    ///   file on one thread when files run in parallel, on every core when there is one worker.
-    public init(policy: TrustPolicy = .default, keys: [VerifyingKey] = [], concurrency: Int? = nil, verifier: FileVerifier? = nil) {
+    /// - Parameters:
+    ///   - verification: what ``PatchVerifier`` checks in each file (default: everything; add a base with
+    ///     `VerificationPolicy.full.checking(base:)`).
+    ///   - verifier: replaces the per-file verification altogether; by default ``pipeline(_:threads:)``, decoding
+    ///     each file on one thread when files run in parallel, on every core when there is one worker.
+    public init(policy: TrustPolicy = .default, keys: [VerifyingKey] = [], verification: VerificationPolicy = .full,
+                concurrency: Int? = nil, verifier: FileVerifier? = nil) {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         self.policy = policy
         self.keys = keys
         self.concurrency = max(1, concurrency ?? cores)
-        self.verifier = verifier ?? PatchGate.containerAndSemantics(threads: self.concurrency == 1 ? max(1, cores) : 1)
+        self.verifier = verifier ?? PatchGate.pipeline(verification, threads: self.concurrency == 1 ? max(1, cores) : 1)
     }
 
     /// The `.pave` files `paths` name: files as given, directories searched recursively for `*.pave` (hidden

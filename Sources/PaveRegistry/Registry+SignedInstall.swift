@@ -42,7 +42,7 @@ extension Registry {
             let sigs = given[i] + (FileManager.default.fileExists(atPath: adjacent.path) && !given[i].contains(adjacent) ? [adjacent] : [])
             var signers: [String] = []
             if policy.source != nil || !keys.isEmpty {
-                let manifest = try reader.verifiedImage(ofFileAt: path).manifest
+                let manifest = try PaveFile.open(URL(fileURLWithPath: path)).manifest
                 let report = TrustCheck.run(fileAt: url, manifest: manifest, policy: policy, keys: keys, signatures: sigs, knownDigest: digests[i])
                 guard report.ok else { throw TrustRefusal(path: path, report: report) }
                 signers = report.signers.map(\.keyID)

@@ -1,5 +1,23 @@
+import ArgumentParser
 import Foundation
 import PaveKit
+
+/// `gate`: the CI gate on a folder of signed patches (issue 12).
+struct GateBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "gate", abstract: "Verify a folder of signed patches: pavepkg verify DIR vs one process per file.")
+    @Option(help: "Patches in the folder.") var patches = 100
+    @Option(help: "Size of each patch, MB.") var mb = 20
+    @Option(help: "Runs (the median is reported).") var runs = 3
+    @Option(help: "Parent directory of the folder.") var dir: String?
+
+    func validate() throws {
+        guard patches >= 1, mb >= 1, runs >= 1 else { throw ValidationError("--patches, --mb and --runs must be at least 1") }
+    }
+
+    func run() throws {
+        try GateBench.run(patches: patches, mb: mb, runs: runs, base: dir.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory)
+    }
+}
 
 /// `pavepkg-bench gate [--patches N] [--mb M] [--runs R] [--dir PATH]`: the CI gate (issue 12) on a folder of N
 /// patches of M MB (default 100 × 20 MB), each signed, with a policy trusting the key:
@@ -12,21 +30,7 @@ import PaveKit
 /// Prints MB/s of each and the ratio of (2) to (1). The patch is written once (random mantissas, so it does
 /// not compress) and copied N times under distinct names, each with its own signature.
 enum GateBench {
-    static func run(_ args: [String]) throws {
-        var patches = 100, mb = 20, runs = 3
-        var base = FileManager.default.temporaryDirectory
-        var i = 0
-        while i < args.count {
-            let v = i + 1 < args.count ? args[i + 1] : ""
-            switch args[i] {
-            case "--patches": patches = max(1, Int(v) ?? patches); i += 1
-            case "--mb": mb = max(1, Int(v) ?? mb); i += 1
-            case "--runs": runs = max(1, Int(v) ?? runs); i += 1
-            case "--dir": base = URL(fileURLWithPath: v); i += 1
-            default: print("unknown option \(args[i])"); return
-            }
-            i += 1
-        }
+    static func run(patches: Int, mb: Int, runs: Int, base: URL) throws {
         guard let pavepkg = siblingTool("pavepkg") else { throw BenchError("no pavepkg binary beside pavepkg-bench: swift build -c release first") }
         let root = base.appendingPathComponent("pave-gate-bench-\(getpid())")
         let folder = root.appendingPathComponent("patches")

@@ -22,7 +22,7 @@ struct CIGateTests {
     }
 
     static func bash(_ command: String, in dir: String) throws -> CLI.Result {
-        guard let bin = CLI.binDir else { throw CLIError("no built pavepkg binary; run swift build first") }
+        let bin = try CLI.binary().deletingLastPathComponent()
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/bash")
         p.arguments = ["-eo", "pipefail", "-c", command]

@@ -4,7 +4,7 @@ import PaveKit
 
 extension GateFormat: ExpressibleByArgument {}
 
-/// `pavepkg verify PATH... [--format text|json|junit|github] [--policy FILE] [--key PUB]` (issue 12): the CI
+/// `pavepkg verify PATH... [--format text|json|junit|github] [--policy FILE] [--key PUB] [--base B]` (issue 12): the CI
 /// gate. Every file and every `*.pave` under the directories is verified in parallel (PatchGate); one summary;
 /// exit 1 if any patch fails.
 extension VerifyCommand {
@@ -18,12 +18,12 @@ extension VerifyCommand {
     }
 
     func runGate() throws {
-        if baseOption.base != nil { throw ValidationError("--base checks one file; give a single .pave file") }
         if !signing.signature.isEmpty { throw ValidationError("--signature names one file's signature; with several paths each FILE.sig beside its file is checked") }
         let format = self.format ?? (json ? .json : .text)
         var failed = false
         try runReportingErrors(json: format == .json) {
-            let gate = PatchGate(policy: try signing.loadPolicy(), keys: try signing.loadKeys())
+            let gate = PatchGate(policy: try signing.loadPolicy(), keys: try signing.loadKeys(),
+                                 verification: .full.checking(base: baseOption.source))
             let files = try PatchGate.collect(paths)
             if files.isEmpty { throw ValidationError("no .pave files in \(paths.joined(separator: ", "))") }
             let report = gate.run(files)
