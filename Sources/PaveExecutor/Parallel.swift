@@ -1,4 +1,5 @@
 import Foundation
+import PaveFormat
 import Synchronization
 
 /// A pointer handed to worker threads that read shared data or write disjoint ranges of it.
@@ -18,7 +19,7 @@ final class SharedFloats: @unchecked Sendable {
     init(count: Int, zeroed: Bool = false) {
         self.count = count
         base = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
-        HugePages.advise(base, count: count)
+        HugePages.advise(UnsafeMutableRawBufferPointer(start: base, count: count &* MemoryLayout<Float>.stride))
         if zeroed { base.initialize(repeating: 0, count: max(count, 1)) }
     }
 
@@ -109,24 +110,5 @@ extension Array where Element == Float {
     @inline(__always)
     func withShared<R>(_ body: (SharedPointer<Float>) throws -> R) rethrows -> R {
         try withPointer { try body(SharedPointer(UnsafeMutablePointer(mutating: $0))) }
-    }
-}
-
-/// Transparent huge pages for the executor's large, freshly allocated buffers (`madvise(MADV_HUGEPAGE)` on the
-/// 2 MiB-aligned interior of the range, before anything is written). Purely a hint: failure changes nothing.
-enum HugePages {
-    static let pageSize = 2 << 20
-    /// Buffers smaller than this are left alone.
-    static let threshold = 8 << 20
-
-    static func advise(_ base: UnsafeMutablePointer<Float>, count: Int) {
-        #if os(Linux)
-        let bytes = count &* MemoryLayout<Float>.stride
-        guard count > 0, bytes >= threshold else { return }
-        let start = Int(bitPattern: base), end = start + bytes
-        let alignedStart = (start + pageSize - 1) & ~(pageSize - 1), alignedEnd = end & ~(pageSize - 1)
-        guard alignedEnd > alignedStart, let p = UnsafeMutableRawPointer(bitPattern: alignedStart) else { return }
-        _ = madvise(p, alignedEnd - alignedStart, MADV_HUGEPAGE)
-        #endif
     }
 }
