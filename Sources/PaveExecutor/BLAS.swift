@@ -8,11 +8,12 @@ import Glibc
 /// OpenBLAS is loaded on first use (`dlopen("libopenblas.so.0")`), not linked: linked, its constructor starts
 /// worker threads in every process at start-up, and each spins on `sched_yield` for about 2^28 cycles before it
 /// sleeps — in `pavepkg verify` of a 20 MB patch that was more than half the process's CPU time, all of it
-/// system time. Loaded lazily, a process that never multiplies never starts them. Unless the environment
-/// sets `OPENBLAS_NUM_THREADS`, `GOTO_NUM_THREADS` or `OMP_NUM_THREADS`, OpenBLAS is loaded with one thread:
-/// the executor runs every product single-threaded anyway (parallelism comes from its fixed tiles, see
-/// ``Parallel/withSingleThreadedBLAS(_:)``), and ``setThreadCount(_:)`` still raises it for callers that want
-/// OpenBLAS's own threads.
+/// system time. Loaded lazily, a process that never multiplies never starts them. OpenBLAS is also loaded with
+/// one thread whatever `OPENBLAS_NUM_THREADS` says (the variable is set to 1 only around the load, then put back
+/// for child processes): every product in pavepkg runs single-threaded anyway — the executor's parallelism comes
+/// from its fixed tiles (``Parallel/withSingleThreadedBLAS(_:)``) and the LoRA merges pin one thread for
+/// byte-identical output — so OpenBLAS's own workers would only spin. ``setThreadCount(_:)`` still raises the
+/// count for a caller that wants them.
 public enum BLAS {
     /// `C = alpha · op(A) · op(B) + beta · C`, all row-major (`cblas_sgemm`).
     /// `op(A)` is `m×k`, `op(B)` is `k×n`, `C` is `m×n`; `lda`/`ldb`/`ldc` are row strides of the stored matrices.
@@ -75,16 +76,13 @@ struct OpenBLASLibrary: @unchecked Sendable {
     /// Loaded once, thread-safely, by the first caller (Swift's lazy global initialisation).
     static let shared = OpenBLASLibrary.load()
 
-    /// Variables OpenBLAS reads for its thread count when it is loaded.
-    static let threadVariables = ["OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"]
-
     private static func load() -> OpenBLASLibrary {
-        // One thread unless the user chose: set OPENBLAS_NUM_THREADS only for the load, then put the environment back
-        // (children of this process see what the user set).
-        let chosen = threadVariables.contains { getenv($0) != nil }
-        if !chosen { setenv("OPENBLAS_NUM_THREADS", "1", 1) }
+        // One thread: OPENBLAS_NUM_THREADS (read first by OpenBLAS, before GOTO_ / OMP_NUM_THREADS) is 1 only for the
+        // load, then the environment is put back, so child processes see what the user set.
+        let saved = getenv("OPENBLAS_NUM_THREADS").map { String(cString: $0) }
+        setenv("OPENBLAS_NUM_THREADS", "1", 1)
         let handle = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL)
-        if !chosen { unsetenv("OPENBLAS_NUM_THREADS") }
+        if let saved { setenv("OPENBLAS_NUM_THREADS", saved, 1) } else { unsetenv("OPENBLAS_NUM_THREADS") }
         guard let handle else {
             fatalError("cannot load OpenBLAS (libopenblas.so.0): \(dlerror().map { String(cString: $0) } ?? "unknown error"); install Debian's libopenblas0")
         }
