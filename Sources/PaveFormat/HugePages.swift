@@ -9,7 +9,7 @@ public enum HugePages {
     /// Huge page size on x86_64 and arm64 Linux.
     public static let pageSize = 2 << 20
     /// Buffers smaller than this are left alone.
-    public static let threshold = 8 << 20
+    public static let threshold = 4 << 20
 
     /// Advises the kernel to back `buffer` with huge pages. The corresponding C function is `madvise`.
     public static func advise(_ buffer: UnsafeMutableRawBufferPointer) {

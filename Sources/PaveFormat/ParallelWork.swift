@@ -94,6 +94,8 @@ private final class SharedState: @unchecked Sendable {
 
 /// Decode-only chunk codecs kept between reads of a ``PaveFile`` (zstd contexts are costly to create).
 final class ChunkCodecPool: @unchecked Sendable {
+    /// The process-wide pool every ``PaveFile`` uses.
+    static let shared = ChunkCodecPool()
     private let lock = NSLock()
     private var free: [ChunkCodec] = []
 

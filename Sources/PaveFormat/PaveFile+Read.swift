@@ -69,8 +69,8 @@ extension PaveFile {
         let window = max(2, threads * 2)
         let slotSize = min(e.chunkSize, e.byteCount)
         if slotSize > 0 {
-            let slots = UnsafeMutableRawBufferPointer.allocate(byteCount: window * slotSize, alignment: 64)
-            defer { slots.deallocate() }
+            let slots = scratch.take(window * slotSize)
+            defer { scratch.give(slots) }
             try withoutActuallyEscaping(body) { body in
                 try decodeInOrder(e, window: window, slot: { j in
                     let start = (j % window) * slotSize

@@ -32,7 +32,10 @@ public final class PaveFile: Sendable {
     /// Worker threads used to decode chunks (default: active processors).
     public let threads: Int
     private let byName: [String: Int]
-    let codecs = ChunkCodecPool()
+    /// Decode contexts and streaming slots, shared by every open file of the process (a `verify` opens a file
+    /// more than once; fresh zstd contexts and buffers each time cost a memset and a page fault per 4 KiB).
+    var codecs: ChunkCodecPool { ChunkCodecPool.shared }
+    var scratch: ScratchBufferPool { ScratchBufferPool.shared }
 
     /// Where the sections lie.
     public struct SectionLayout: Sendable, Equatable, Codable {

@@ -56,7 +56,7 @@ enum Benchmark {
         for threads in [1, ParallelWork.defaultThreads] {
             let t = try timed(o.repeats) {
                 let f = try PaveFile.open(pave, threads: threads)
-                for e in f.entries { _ = try f.readTensor(e) }
+                _ = try f.readTensors(f.entries)
             }
             figures.read[threads] = t.wall
             print(String(format: "open+read+verify %d thread%@: %7.1f MB/s wall (%.1f ms); %7.1f MB/s per CPU-second (%.1f CPU ms) — decode + SHA-256 of all %@ MB", threads, threads == 1 ? " " : "s",
