@@ -62,12 +62,14 @@ enum Benchmark {
             print(String(format: "open+read+verify %d thread%@: %7.1f MB/s wall (%.1f ms); %7.1f MB/s per CPU-second (%.1f CPU ms) — decode + SHA-256 of all %@ MB", threads, threads == 1 ? " " : "s",
                          Double(raw) / t.wall / 1e6, t.wall * 1000, Double(raw) / t.cpu / 1e6, t.cpu * 1000, mb(raw)))
         }
-        let v = try timed(o.repeats) {
-            let f = try PaveFile.open(pave, threads: 1)
-            guard try f.verifyAll().ok else { throw BenchError("verify failed") }
+        for threads in [1, ParallelWork.defaultThreads] {
+            let v = try timed(o.repeats) {
+                let f = try PaveFile.open(pave, threads: threads)
+                guard try f.verifyAll().ok else { throw BenchError("verify failed") }
+            }
+            print(String(format: "verify           %d thread%@: %7.1f MB/s wall (%.1f ms); %7.1f MB/s per CPU-second (%.1f CPU ms) — streaming decode + SHA-256 + padding check",
+                         threads, threads == 1 ? " " : "s", Double(raw) / v.wall / 1e6, v.wall * 1000, Double(raw) / v.cpu / 1e6, v.cpu * 1000))
         }
-        print(String(format: "verify           1 thread : %7.1f MB/s wall (%.1f ms); %7.1f MB/s per CPU-second (%.1f CPU ms) — streaming decode + SHA-256 + padding check",
-                     Double(raw) / v.wall / 1e6, v.wall * 1000, Double(raw) / v.cpu / 1e6, v.cpu * 1000))
         let t = try timed(o.repeats) {
             let f = try PaveFile.open(pave)
             _ = try PaveUnpacker.unpack(f, to: outDir.appendingPathComponent("pavepkg-bench-\(getpid())-unpacked"))

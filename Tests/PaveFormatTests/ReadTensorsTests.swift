@@ -32,3 +32,29 @@ import Testing
         }
     }
 }
+
+@Suite struct VerifyAllTests {
+    /// Two damaged tensors (a chunk that does not decode, a raw chunk whose hash fails): both are reported, in index
+    /// order, with the same errors whatever the thread count.
+    @Test func everyDamagedTensorIsReportedTheSameOnAnyThreadCount() throws {
+        var b = try DamagedFileTests.validFile()
+        let f = try DamagedFileTests.open(b)
+        let a = try #require(f.entry("a.weight")).chunks[2]
+        b[a.offset + a.storedLength / 2] ^= 0xFF
+        b[a.offset + a.storedLength / 2 + 1] ^= 0xFF
+        let n = try #require(f.entry("b.noise")).chunks[1]
+        b[n.offset + 3] ^= 1
+        var seen: [[String]] = []
+        for threads in [1, 2, 3] {
+            let g = try PaveFile(source: MemoryByteSource(b), path: "x.pave", threads: threads)
+            let report = try g.verifyAll()
+            #expect(!report.ok)
+            let problems = report.problems.map(\.message)
+            #expect(problems.count == 2)
+            #expect(problems.first?.contains("\"a.weight\"") == true)
+            #expect(problems.last?.contains("\"b.noise\"") == true)
+            seen.append(problems)
+        }
+        #expect(seen.allSatisfy { $0 == seen[0] })
+    }
+}
