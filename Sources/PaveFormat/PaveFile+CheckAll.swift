@@ -4,7 +4,7 @@ import Foundation
 extension PaveFile {
     /// Decodes every chunk of every tensor and checks every tensor's SHA-256, as one streaming pipeline across
     /// tensors (the next tensor's chunks decode while this one's are hashed; memory: a window of
-    /// `max(4, 4 × threads)` chunk slots). Every damaged tensor is reported, in index order — a tensor whose
+    /// `2 × threads` chunk slots, reused from call to call). Every damaged tensor is reported, in index order — a tensor whose
     /// chunk does not decode is reported with the error of its lowest failing chunk — and checking goes on.
     /// - Parameter progress: called with (raw bytes checked, raw bytes in total) after each tensor.
     /// - Returns: one error per damaged tensor (empty when all are intact).
@@ -28,7 +28,7 @@ extension PaveFile {
             }
         }
         if !jobs.isEmpty {
-            let window = max(4, 4 * threads)
+            let window = max(2, 2 * threads)  // one chunk being hashed while each worker decodes one more
             let slotSize = entries.map { min($0.chunkSize, $0.byteCount) }.max() ?? 1
             let slots = scratch.take(window * slotSize)
             defer { scratch.give(slots) }
