@@ -14,17 +14,7 @@ extension PaveFile {
         report.record("container.structure", detail: "format \(major).\(minor), header, manifest (\(layout.manifestLength) bytes), index, layout (\(entries.count) tensors, \(chunkCount) chunks), limits")
         report.record("container.digest", detail: digest)
 
-        var damaged: [any PaveError] = []
-        var done: Int64 = 0
-        for e in entries {
-            do {
-                try forEachChunk(of: e) { _, _ in }
-            } catch let error as PaveFormatError {
-                damaged.append(error)
-            }
-            done += Int64(e.byteCount)
-            progress?(done, Int64(total))
-        }
+        let damaged = try checkAllTensors(progress: progress)
         report.record("container.hashes", detail: "\(entries.count) tensors, \(total) raw bytes, \(chunkCount) chunks decoded and SHA-256 checked", problems: damaged)
 
         var padding: [any PaveError] = []
