@@ -87,7 +87,7 @@ extension PaveFile {
     /// Throws ``PaveFormatError/hashMismatch(path:tensor:offset:expected:actual:)`` unless `actual` is `e`'s SHA-256.
     func checkHash(_ e: PaveTensorEntry, _ actual: [UInt8]) throws {
         guard actual == e.sha256 else {
-            throw PaveFormatError.hashMismatch(path: path, tensor: e.name, offset: e.regionOffset, expected: e.sha256Hex, actual: "sha256:" + Hex.string(actual))
+            throw PaveFormatError.hashMismatch(path: path, tensor: e.name, offset: e.regionOffset, expected: e.sha256Hex, actual: Digest.prefixed(actual))
         }
     }
 

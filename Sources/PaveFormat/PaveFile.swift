@@ -103,14 +103,14 @@ public final class PaveFile: Sendable {
         let index = try PaveIndexCodec.decodeIndex(indexBytes, at: h.indexOffset, path: path)
         let digest = PaveHeader.digest(manifest: manifestBytes, index: indexBytes)
         guard digest == h.digest else {
-            throw PaveFormatError.digestMismatch(path: path, expected: "sha256:" + Hex.string(h.digest), actual: "sha256:" + Hex.string(digest))
+            throw PaveFormatError.digestMismatch(path: path, expected: Digest.prefixed(h.digest), actual: Digest.prefixed(digest))
         }
         let layoutBytes = try read(h.layoutOffset, h.layoutLength, "the layout table")
         entries = try PaveIndexCodec.decodeLayout(layoutBytes, at: h.layoutOffset, index: index, dataOffset: h.dataOffset,
                                                   dataLength: h.dataLength, path: path)
         self.manifest = manifest
         self.manifestBytes = manifestBytes
-        self.digest = "sha256:" + Hex.string(digest)
+        self.digest = Digest.prefixed(digest)
         var byName: [String: Int] = [:]
         for (i, e) in entries.enumerated() { byName[e.name] = i }
         self.byName = byName

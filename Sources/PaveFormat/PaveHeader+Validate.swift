@@ -83,7 +83,7 @@ extension PaveHeader.Stored {
     func checkHeaderCheck(path: String) throws(PaveFormatError) {
         guard checkBytes == computedCheck else {
             throw .invalidHeader(path: path, field: Field.headerCheck.name, offset: Field.headerCheck.rawValue,
-                                 reason: "is \(Hex.string(checkBytes)) but bytes 0 ..< 120 hash to \(Hex.string(computedCheck)): the header is damaged")
+                                 reason: "is \(Digest.hexString(checkBytes)) but bytes 0 ..< 120 hash to \(Digest.hexString(computedCheck)): the header is damaged")
         }
     }
 

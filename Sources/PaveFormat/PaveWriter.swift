@@ -84,7 +84,7 @@ public enum PaveWriter {
         let regions = try writeRegions(items, to: out, options: options)
         try writeLayout(regions, header: &header, to: out)
         try writeIndexAndHeader(items, regions: regions, manifestBytes: manifestBytes, header: &header, to: out)
-        return PackSummary(path: out.path, digest: "sha256:" + Hex.string(header.digest), tensorCount: items.count,
+        return PackSummary(path: out.path, digest: Digest.prefixed(header.digest), tensorCount: items.count,
                            rawBytes: items.reduce(0) { $0 + $1.byteCount }, storedBytes: regions.layouts.reduce(0) { $0 + $1.regionLength },
                            fileBytes: out.position, byDType: regions.byDType)
     }

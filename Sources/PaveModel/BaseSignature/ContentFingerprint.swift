@@ -67,7 +67,7 @@ public enum ContentFingerprint {
             "structural_signature": .string(model.description.structuralSignature), "tensors": .array(entries),
         ])
         let bytes = CanonicalJSON.encode(object) ?? []
-        return Result(fingerprint: "sha256:" + BaseDescription.hex(SHA256.hash(data: bytes)), tensorDigests: digests, byteCount: model.coveredByteCount)
+        return Result(fingerprint: Digest(of: bytes).description, tensorDigests: digests, byteCount: model.coveredByteCount)
     }
 
     private static func hashTensor(
