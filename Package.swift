@@ -30,8 +30,10 @@ let package = Package(
         .target(name: "PaveCompose", dependencies: ["PaveFormat", "PaveModel", "PaveExecutor"]),
         // Layer 4: the local registry.
         .target(name: "PaveRegistry", dependencies: ["PaveFormat", "PaveModel", "PaveExecutor", "CSQLite", crypto]),
+        // Layer 4: sharing patches through OCI registries (push, pull, login), on top of the local registry.
+        .target(name: "PaveRemote", dependencies: ["PaveFormat", "PaveModel", "PaveRegistry", crypto]),
         // Umbrella library for SwiftPM users.
-        .target(name: "PaveKit", dependencies: ["PaveFormat", "PaveModel", "PaveExecutor", "PaveCompose", "PaveRegistry"]),
+        .target(name: "PaveKit", dependencies: ["PaveFormat", "PaveModel", "PaveExecutor", "PaveCompose", "PaveRegistry", "PaveRemote"]),
         // Layer 5: the thin CLI and the release benchmark.
         .executableTarget(name: "pavepkg", dependencies: ["PaveKit", argumentParser]),
         .executableTarget(name: "pavepkg-bench", dependencies: ["PaveKit", crypto]),
@@ -42,6 +44,7 @@ let package = Package(
         .testTarget(name: "PaveComposeTests", dependencies: ["PaveCompose", "PaveExecutor", "PaveModel", "PaveFormat"]),
         .testTarget(name: "PaveRegistryTests", dependencies: ["PaveRegistry", "PaveModel", "PaveFormat"]),
         .testTarget(name: "PavePkgCLITests", dependencies: ["PaveKit"]),
+        .testTarget(name: "PaveRemoteTests", dependencies: ["PaveRemote", "PaveRegistry", "PaveFormat"]),
     ],
     swiftLanguageModes: [.v6]
 )

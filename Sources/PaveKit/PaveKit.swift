@@ -4,6 +4,7 @@
 @_exported import PaveFormat
 @_exported import PaveModel
 @_exported import PaveRegistry
+@_exported import PaveRemote
 
 /// Version of the pavepkg tool and library, recorded in every manifest it writes (`"tool"`).
 public enum PaveKitVersion {

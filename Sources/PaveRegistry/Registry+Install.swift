@@ -82,36 +82,20 @@ extension Registry {
                 throw RegistryError.io(path: image.path, operation: "install", reason: "the file is \(file.size) bytes; it was \(image.size) when verified")
             }
             var segments: [PatchRecipe.Segment] = []
-            // One run of small pieces (head, small tensors, the padding between them, the layout table) is one blob.
-            var run: (offset: Int, length: Int, tensors: Int)?
-            func flush() throws {
-                guard let r = run else { return }
-                run = nil
-                let (blobHex, isNew) = try blobs.stage(from: file, offset: r.offset, count: r.length, into: batch, staged: &staged)
-                if isNew { result.newBlobs += 1; result.newBytes += r.length } else { result.reusedBytes += r.length }
-                segments.append(.init(offset: r.offset, length: r.length, blob: blobHex, tensor: nil))
-            }
-            for range in try image.segmentRanges() {
-                if range.tensor == nil, range.offset != 0, try BlobStore.isZero(file, offset: range.offset, count: range.length) {
-                    if let r = run, range.length < minimumTensorBlob {
-                        run = (r.offset, r.length + range.length, r.tensors)  // alignment padding inside a run of small pieces
-                        continue
-                    }
-                    try flush()
-                    segments.append(.init(offset: range.offset, length: range.length, blob: nil, tensor: nil))
-                    result.paddingBytes += range.length
+            for piece in try image.storagePieces(of: file, minimumTensorBlob: minimumTensorBlob) {
+                var tensor: String?
+                switch piece.kind {
+                case .zeroPadding:
+                    segments.append(.init(offset: piece.offset, length: piece.length, blob: nil, tensor: nil))
+                    result.paddingBytes += piece.length
                     continue
+                case let .tensor(name): tensor = name
+                case .run: tensor = nil
                 }
-                if let tensor = range.tensor, range.length >= minimumTensorBlob {
-                    try flush()
-                    let (blobHex, isNew) = try blobs.stage(from: file, offset: range.offset, count: range.length, into: batch, staged: &staged)
-                    if isNew { result.newBlobs += 1; result.newBytes += range.length } else { result.reusedBytes += range.length }
-                    segments.append(.init(offset: range.offset, length: range.length, blob: blobHex, tensor: tensor))
-                    continue
-                }
-                if let r = run { run = (r.offset, r.length + range.length, r.tensors + 1) } else { run = (range.offset, range.length, 1) }
+                let (blobHex, isNew) = try blobs.stage(from: file, offset: piece.offset, count: piece.length, into: batch, staged: &staged)
+                if isNew { result.newBlobs += 1; result.newBytes += piece.length } else { result.reusedBytes += piece.length }
+                segments.append(.init(offset: piece.offset, length: piece.length, blob: blobHex, tensor: tensor))
             }
-            try flush()
             result.status = .installed
             results.append(result)
             let recipe = PatchRecipe(recipeVersion: PatchRecipe.currentVersion, digest: image.digest, name: meta.name,
