@@ -39,7 +39,10 @@ public struct BlobDownloads: Sendable {
     }
 
     /// Removes the complete download of `digest` (once it is in the store).
-    func remove(_ digest: Digest) { unlink(url(digest).path) }
+    func remove(_ digest: Digest) {
+        unlink(url(digest).path)
+        unlink(url(digest, suffix: ".lock").path)
+    }
 
     /// Downloads `descriptor` from `repository` (or finds it complete on disk) and returns the complete file
     /// and the bytes this call received. The body is hashed while it streams; more bytes than the size, an

@@ -148,6 +148,7 @@ public struct PatchPuller: Sendable {
                 try writer.commit()
                 defer { unlink(destination.path) }
                 installed = try PulledPatchVerification.install(destination.path, into: registry, base: base)
+                installed?.file = reference.description
             }
         } catch {
             writer.abort()
