@@ -14,8 +14,13 @@ public struct RegistryCredential: Sendable, Equatable {
 public struct DockerCredentials: Sendable {
     /// The `config.json` path.
     public var configURL: URL
+    /// Directories searched for `docker-credential-<name>` (default: `PATH`).
+    public var helperSearchPath: [String]?
 
-    public init(configURL: URL) { self.configURL = configURL }
+    public init(configURL: URL, helperSearchPath: [String]? = nil) {
+        self.configURL = configURL
+        self.helperSearchPath = helperSearchPath
+    }
 
     /// `$DOCKER_CONFIG/config.json`, else `$HOME/.docker/config.json`.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> DockerCredentials {
@@ -147,8 +152,8 @@ public struct DockerCredentials: Sendable {
         guard helper.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || $0 == 0x2D || $0 == 0x5F || $0 == 0x2E }) else {
             throw .credentials(registry: registry, source: configURL.path, reason: "helper name \"\(helper.prefix(80))\" is not a plain name")
         }
-        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":")
-            .map { String($0) + "/" + name }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        let dirs = helperSearchPath ?? (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":").map(String.init)
+        let path = dirs.map { $0 + "/" + name }.first { FileManager.default.isExecutableFile(atPath: $0) }
         guard let path else { throw .credentials(registry: registry, source: name, reason: "\(name) is not on PATH (configured in \(configURL.path))") }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
