@@ -37,6 +37,9 @@ public struct PatchPuller: Sendable {
     public var client: RegistryClient
     public var parallelism: Int
 
+    /// Zero-padding layers up to this size are recognised by digest and not downloaded.
+    static let maxSynthesizedZeros = 16 << 20
+
     public init(client: RegistryClient, parallelism: Int = 4) {
         self.client = client; self.parallelism = max(1, parallelism)
     }
@@ -78,11 +81,15 @@ public struct PatchPuller: Sendable {
 
         // Which layers must come from the network.
         var sources: [Digest: URL] = [:]
+        var zeros: Set<Digest> = []
         var wanted: [OCIDescriptor] = []
         var reused = 0
-        for layer in manifest.layers where sources[layer.digest] == nil && !wanted.contains(where: { $0.digest == layer.digest }) {
+        for layer in manifest.layers where sources[layer.digest] == nil && !zeros.contains(layer.digest) && !wanted.contains(where: { $0.digest == layer.digest }) {
             if let local = registry.storedBlobURL(layer.digest, size: layer.size) {
                 sources[layer.digest] = local
+                reused += layer.size
+            } else if layer.mediaType == PaveArtifactType.segment, layer.size <= Self.maxSynthesizedZeros, PushSource.zeroDigest(layer.size) == layer.digest {
+                zeros.insert(layer.digest)  // zero padding (the local store keeps no blob for it): made here
                 reused += layer.size
             } else {
                 wanted.append(layer)
@@ -120,6 +127,10 @@ public struct PatchPuller: Sendable {
         var installed: InstallResult?
         do {
             for layer in manifest.layers {
+                if zeros.contains(layer.digest) {
+                    try writer.write([UInt8](repeating: 0, count: layer.size))
+                    continue
+                }
                 guard let url = sources[layer.digest] else {
                     throw RemoteError.blobUnknown(registry: client.registry, repository: reference.repository, digest: layer.digest.description)
                 }
