@@ -39,6 +39,7 @@ final class HTTPTransport: NSObject, URLSessionDataDelegate, @unchecked Sendable
         var body: [UInt8] = []
         let sink: HTTPBodySink
         var failure: HTTPTransportError?
+        var challenged = false
         init(sink: HTTPBodySink) { self.sink = sink }
     }
 
@@ -133,6 +134,18 @@ final class HTTPTransport: NSObject, URLSessionDataDelegate, @unchecked Sendable
         }
     }
 
+    func urlSession(_ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
+                    completionHandler: @escaping (URLSession.AuthChallengeDisposition, URLCredential?) -> Void) {
+        // The registry client answers 401s itself (Basic or Bearer). FoundationNetworking on Linux never completes
+        // a task whose challenge gets default handling, so the challenge is cancelled and the 401 (headers only)
+        // is reported as the response.
+        if let state = state(task) {
+            state.challenged = true
+            if let r = challenge.failureResponse as? HTTPURLResponse { state.response = r }
+        }
+        completionHandler(.cancelAuthenticationChallenge, nil)
+    }
+
     func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
                     newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
         completionHandler(nil)  // the caller sees the 3xx and follows it itself
@@ -140,10 +153,10 @@ final class HTTPTransport: NSObject, URLSessionDataDelegate, @unchecked Sendable
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
         guard let state = state(task) else { return }
-        if let error, state.failure == nil {
+        if state.response == nil || state.challenged, let r = task.response as? HTTPURLResponse { state.response = r }
+        if let error, state.failure == nil, !(state.challenged && state.response?.statusCode == 401) {
             state.failure = HTTPTransportError(reason: Self.describe(error))
         }
-        if state.response == nil, let r = task.response as? HTTPURLResponse { state.response = r }
         state.done.signal()
     }
 

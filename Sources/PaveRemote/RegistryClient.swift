@@ -55,10 +55,11 @@ public final class RegistryClient: @unchecked Sendable {  // unchecked: mutable 
     }
 
     /// A client for `reference`'s registry, with the credential stored for it in `credentials` (if any).
-    public convenience init(for reference: RemoteReference, insecure: Bool = false, credentials: DockerCredentials?,
-                            retry: RetryPolicy = .default) throws(RemoteError) {
-        let credential = try credentials?.credential(for: reference.registry)
-        try self.init(registry: reference.registry, apiHost: reference.apiHost, insecure: insecure, credential: credential, retry: retry)
+    public static func forReference(_ reference: RemoteReference, insecure: Bool = false, credentials: DockerCredentials?,
+                                    retry: RetryPolicy = .default) throws -> RegistryClient {
+        var credential: RegistryCredential?
+        if let credentials { credential = try credentials.credential(for: reference.registry) }
+        return try RegistryClient(registry: reference.registry, apiHost: reference.apiHost, insecure: insecure, credential: credential, retry: retry)
     }
 
     deinit { transport.invalidate() }
@@ -242,7 +243,9 @@ public final class RegistryClient: @unchecked Sendable {  // unchecked: mutable 
         }
         let repo = request.repository ?? ""
         switch (response.status, code) {
-        case (401, _): return unauthorized(request, detail: message.isEmpty ? "HTTP 401" : message)
+        case (401, _):
+            let who = credential.map { "the registry refused the credentials of user \"\($0.username)\"" } ?? "no credentials stored"
+            return unauthorized(request, detail: message.isEmpty ? who : "\(who): \(message)")
         case (403, _), (_, "DENIED"): return .denied(registry: registry, repository: repo, operation: request.operation, detail: message.isEmpty ? "HTTP \(response.status)" : message)
         case (404, "NAME_UNKNOWN"): return .repositoryUnknown(registry: registry, repository: repo)
         case (404, "BLOB_UNKNOWN"), (_, "MANIFEST_BLOB_UNKNOWN"): return .blobUnknown(registry: registry, repository: repo, digest: digest ?? message)

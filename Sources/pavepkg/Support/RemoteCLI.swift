@@ -15,7 +15,7 @@ struct RemoteOptions: ParsableArguments {
 
     /// A client for `reference`'s registry, with Docker's stored credentials for it.
     func client(for reference: RemoteReference) throws -> RegistryClient {
-        try RegistryClient(for: reference, insecure: insecure, credentials: .fromEnvironment())
+        try RegistryClient.forReference(reference, insecure: insecure, credentials: .fromEnvironment())
     }
 }
 
