@@ -35,6 +35,8 @@ let benchCommands: [BenchCommand] = [
                  run: wholeCommandLine(SignatureBench.run)),
     BenchCommand(name: "compose", usage: "compose [options]   (stacked vs single forward / LoRA cost, merge timings)",
                  run: wholeCommandLine(ComposeBench.run)),
+    BenchCommand(name: "remote", usage: "remote [--small-mb 20] [--large-mb 340] [--stack FILE --member FILE...]   (push / pull vs skopeo)",
+                 run: { try RemoteBench.run($0) }),
 ]
 
 let benchArguments = Array(CommandLine.arguments.dropFirst())
