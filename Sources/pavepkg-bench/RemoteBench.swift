@@ -38,7 +38,7 @@ enum RemoteBench {
         let root = base.appendingPathComponent("pave-remote-bench-\(getpid())")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
-        print("load average: \(loadAverage())")
+        print("load average: \(RegistryBench.loadAverage())")
         let a = try BenchRegistry(root.appendingPathComponent("regA"))
         let b = try BenchRegistry(root.appendingPathComponent("regB"))
         defer { a.stop(); b.stop() }
