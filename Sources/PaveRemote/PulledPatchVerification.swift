@@ -1,11 +1,10 @@
 import Foundation
 import PaveFormat
-import PaveModel
 import PaveRegistry
 
-/// The one place a pulled patch is verified (and installed). Until the library's single verification call
-/// (`PatchVerifier`) lands, this uses what `install` uses: the registry's reader (container, hashes, semantics,
-/// reference vectors) and the registry's `--base` rule.
+/// The one place a pulled patch is verified (and installed): exactly what `install` does — the registry's reader,
+/// i.e. `PatchVerifier` with the full policy (container, hashes, semantics, reference vectors, a composed file's
+/// members) and the base signature, then the registry's `--base` name rule.
 enum PulledPatchVerification {
     /// Verifies and installs the reassembled file at `path` (nothing is installed unless it fully verifies).
     static func install(_ path: String, into registry: Registry, base: BaseRequirement?) throws -> InstallResult {
@@ -17,11 +16,9 @@ enum PulledPatchVerification {
 
     /// Verifies the reassembled file at `path` without installing it (`pull -o FILE`).
     static func verify(_ path: String, reader: any PatchReader, base: BaseRequirement?) throws {
-        let image = try reader.verifiedImage(ofFileAt: path)
+        let image = try reader.verifiedImage(ofFileAt: path, base: base?.signature)
         switch base {
-        case nil: return
-        case let .signature(signature)?:
-            try BaseCompatibility.require(manifest: image.manifest, tensorShapes: image.tensorShapes, against: signature)
+        case nil, .signature?: return  // a signature was checked by the reader
         case let .named(wanted)?:
             let summary = try image.summary()
             guard summary.declaresBase(wanted) else {

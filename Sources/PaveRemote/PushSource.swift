@@ -14,7 +14,7 @@ public struct PushSource: Sendable {
 
     /// A `.pave` file, fully verified by `reader` first (a damaged file is never pushed).
     public static func file(_ path: String, reader: any PatchReader) throws -> PushSource {
-        let image = try reader.verifiedImage(ofFileAt: path)
+        let image = try reader.verifiedImage(ofFileAt: path, base: nil)
         let patch = try image.summary()
         let file = try RandomAccessFile(URL(fileURLWithPath: path))
         guard file.size == image.size else {

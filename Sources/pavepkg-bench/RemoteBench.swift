@@ -14,24 +14,7 @@ import Glibc
 ///    `video-audio.pave` after `pave-7b-video.pave` and `pave-7b-audio.pave`);
 /// 4. resume: a `pavepkg pull` of the large patch killed (SIGKILL) halfway, then re-run: bytes downloaded.
 enum RemoteBench {
-    static func run(_ args: [String]) throws {
-        var smallMB = 20, largeMB = 340
-        var base = FileManager.default.temporaryDirectory
-        var stack: String?
-        var members: [String] = []
-        var i = 0
-        while i < args.count {
-            let v = i + 1 < args.count ? args[i + 1] : ""
-            switch args[i] {
-            case "--small-mb": smallMB = max(1, Int(v) ?? smallMB); i += 1
-            case "--large-mb": largeMB = max(1, Int(v) ?? largeMB); i += 1
-            case "--dir": base = URL(fileURLWithPath: v); i += 1
-            case "--stack": stack = v; i += 1
-            case "--member": members.append(v); i += 1
-            default: throw BenchError("unknown option \(args[i])")
-            }
-            i += 1
-        }
+    static func run(smallMB: Int, largeMB: Int, base: URL, stack: String?, members: [String]) throws {
         guard let skopeo = which("skopeo"), which("docker-registry") != nil else {
             throw BenchError("docker-registry and skopeo are needed: run scripts/install-deps.sh")
         }

@@ -100,15 +100,15 @@ import Testing
         final class Seen: @unchecked Sendable { var bytes = 0 }
         let seen = Seen()
         #expect {
-            try PatchPuller(client: try testClient(registry)).pull(ref, into: store, base: .named("llava-onevision-qwen2-0.5b-ov")) { n, _ in seen.bytes = n }
+            try PatchPuller(client: try testClient(registry)).pull(ref, into: store, base: .named("lmms-lab/llava-onevision-qwen2-0.5b-ov")) { n, _ in seen.bytes = n }
         } throws: { error in
             guard let e = error as? RemoteError, case let .baseMismatch(_, _, _, wanted, patchBase) = e else { return false }
-            return wanted == "llava-onevision-qwen2-0.5b-ov" && patchBase.contains("7b") && e.category == .checkFailed
+            return wanted == "lmms-lab/llava-onevision-qwen2-0.5b-ov" && patchBase.contains("7b") && e.category == .checkFailed
         }
         #expect(seen.bytes == 0)
         for layer in source.layers { #expect(BlobDownloads(home: home).bytesOnDisk(layer.digest) == 0) }
         // The right base passes.
-        let ok = try PatchPuller(client: try testClient(registry)).pull(ref, into: store, base: .named("llava-onevision-qwen2-7b-ov"))
+        let ok = try PatchPuller(client: try testClient(registry)).pull(ref, into: store, base: .named("lmms-lab/llava-onevision-qwen2-7b-ov"))
         #expect(ok.installed?.status == .installed)
     }
 

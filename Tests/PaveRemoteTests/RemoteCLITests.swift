@@ -42,7 +42,7 @@ import Testing
         let registry = try TestRegistry(auth: .htpasswd(user: "carol", password: "hunter2"))
         let dir = try TempDirectory()
         defer { dir.cleanup() }
-        let file = try writePatch(dir.path("p.pave"), name: "cli-patch", version: "1.2.0", tensors: [("w", 30_000, 3)], baseModel: "model-a")
+        let file = try writePatch(dir.path("p.pave"), name: "cli-patch", version: "1.2.0", tensors: [("w", 30_000, 3)], baseModel: "llava-onevision-qwen2-7b-ov")
         let env = ["DOCKER_CONFIG": dir.path("docker").path, "PAVE_HOME": dir.path("home").path]
         let repo = "\(registry.host)/team/cli-patch"
 
@@ -66,10 +66,10 @@ import Testing
 
         let missing = try Self.run(["pull", repo + ":9.9.9"], env: env)
         #expect(missing.status == 2 && missing.stderr.contains("existing tags: 1.2.0"), "\(missing.stderr)")
-        let wrongBase = try Self.run(["pull", repo + ":1.2.0", "--base", "model-b", "--json"], env: env)
+        let wrongBase = try Self.run(["pull", repo + ":1.2.0", "--base", "lmms-lab/llava-onevision-qwen2-0.5b-ov", "--json"], env: env)
         #expect(wrongBase.status == 1)
         #expect(try JSONValue.parse(Array(wrongBase.stdout.utf8))["error"]?["code"]?.stringValue == "remote.base_mismatch")
-        let pull = try Self.run(["pull", "\(repo)@\(digest)", "--base", "model-a", "--json"], env: env)
+        let pull = try Self.run(["pull", "\(repo)@\(digest)", "--base", "lmms-lab/llava-onevision-qwen2-7b-ov", "--json"], env: env)
         #expect(pull.status == 0, "\(pull.stderr)")
         #expect(try JSONValue.parse(Array(pull.stdout.utf8))["installed"]?["status"]?.stringValue == "installed")
         let list = try Self.run(["list"], env: env)

@@ -1,5 +1,6 @@
 import Foundation
 import PaveFormat
+import PaveModel
 import PaveRegistry
 @testable import PaveRemote
 #if canImport(Glibc)
@@ -203,13 +204,18 @@ func randomFloats(_ count: Int, seed: UInt64) -> [Float] {
     }
 }
 
-/// Writes a `.pave` with the given tensors (name, float count, seed) and returns its path.
+/// Writes a `.pave` with the given tensors (name, float count, seed) and returns its path. `baseModel` names a
+/// signature under samples/base-signatures (e.g. `llava-onevision-qwen2-7b-ov`) recorded as the patch's base.
 @discardableResult
 func writePatch(_ url: URL, name: String, version: String, tensors: [(String, Int, UInt64)], baseModel: String? = nil) throws -> String {
     var m = Manifest(name: name, version: version)
     m.description = "remote test patch"
     m.created = "2026-01-01T00:00:00Z"
-    if let baseModel { m["base"] = ["name": .string(baseModel)] }
+    if let baseModel {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let signature = try BaseSignature.load(signatureOrModel: root.appendingPathComponent("samples/base-signatures/\(baseModel).sig.json"))
+        try m.setBaseReference(BaseReference(signature: signature))
+    }
     let sources: [any TensorSource] = try tensors.map { t in
         InMemoryTensorSource(name: t.0, tensor: try .f32(shape: [t.1], randomFloats(t.1, seed: t.2)))
     }
