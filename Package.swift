@@ -38,8 +38,10 @@ let package = Package(
         .target(name: "PavePipeline", dependencies: ["PaveFormat", "PaveModel", "PaveTorch", "PaveCheckpoint", "PaveExecutor", "PaveCompose"]),
         // Layer 5: the local registry.
         .target(name: "PaveRegistry", dependencies: ["PaveFormat", "PaveModel", "PaveExecutor", "PavePipeline", "CSQLite", crypto]),
+        // Layer 5: sharing patches through OCI registries (push, pull, login), on top of the local registry.
+        .target(name: "PaveRemote", dependencies: ["PaveFormat", "PaveModel", "PaveRegistry", crypto]),
         // Umbrella library for SwiftPM users.
-        .target(name: "PaveKit", dependencies: ["PaveFormat", "PaveModel", "PaveTorch", "PaveCheckpoint", "PaveExecutor", "PaveCompose", "PavePipeline", "PaveRegistry"]),
+        .target(name: "PaveKit", dependencies: ["PaveFormat", "PaveModel", "PaveTorch", "PaveCheckpoint", "PaveExecutor", "PaveCompose", "PavePipeline", "PaveRegistry", "PaveRemote"]),
         // Fixture builders for tests and the benchmark (not part of PaveKit).
         .target(name: "PaveTestSupport", dependencies: ["PaveFormat", "PaveModel"]),
         // Layer 6: the thin CLI and the release benchmark.
@@ -55,6 +57,7 @@ let package = Package(
         .testTarget(name: "PavePipelineTests", dependencies: ["PavePipeline", "PaveCompose", "PaveExecutor", "PaveModel", "PaveFormat"]),
         .testTarget(name: "PaveRegistryTests", dependencies: ["PaveRegistry", "PaveModel", "PaveFormat"]),
         .testTarget(name: "PavePkgCLITests", dependencies: ["PaveKit", "PaveTestSupport"]),
+        .testTarget(name: "PaveRemoteTests", dependencies: ["PaveRemote", "PaveRegistry", "PaveModel", "PaveFormat"]),
     ],
     swiftLanguageModes: [.v6]
 )
