@@ -41,8 +41,10 @@ let package = Package(
         // Layer 5: the local registry, and the CI gate (many patches verified in parallel, signatures, policy).
         .target(name: "PaveRegistry", dependencies: ["PaveFormat", "PaveModel", "PaveExecutor", "PavePipeline", "PaveSigning", "CSQLite", crypto]),
         .target(name: "PaveGate", dependencies: ["PaveFormat", "PavePipeline", "PaveSigning"]),
+        // Layer 5: sharing patches through OCI registries (push, pull, login), on top of the local registry.
+        .target(name: "PaveRemote", dependencies: ["PaveFormat", "PaveModel", "PaveRegistry", "PaveSigning", crypto]),
         // Umbrella library for SwiftPM users.
-        .target(name: "PaveKit", dependencies: ["PaveFormat", "PaveModel", "PaveTorch", "PaveCheckpoint", "PaveExecutor", "PaveCompose", "PavePipeline", "PaveRegistry", "PaveSigning", "PaveGate"]),
+        .target(name: "PaveKit", dependencies: ["PaveFormat", "PaveModel", "PaveTorch", "PaveCheckpoint", "PaveExecutor", "PaveCompose", "PavePipeline", "PaveRegistry", "PaveRemote", "PaveSigning", "PaveGate"]),
         // Fixture builders for tests and the benchmark (not part of PaveKit).
         .target(name: "PaveTestSupport", dependencies: ["PaveFormat", "PaveModel"]),
         // Layer 6: the thin CLI and the release benchmark.
@@ -58,6 +60,7 @@ let package = Package(
         .testTarget(name: "PavePipelineTests", dependencies: ["PavePipeline", "PaveCompose", "PaveExecutor", "PaveModel", "PaveFormat"]),
         .testTarget(name: "PaveRegistryTests", dependencies: ["PaveRegistry", "PaveModel", "PaveFormat"]),
         .testTarget(name: "PavePkgCLITests", dependencies: ["PaveKit", "PaveTestSupport"]),
+        .testTarget(name: "PaveRemoteTests", dependencies: ["PaveRemote", "PaveRegistry", "PaveModel", "PaveFormat"]),
         .testTarget(name: "PaveSigningTests", dependencies: ["PaveSigning", "PaveFormat"]),
         .testTarget(name: "PaveGateTests", dependencies: ["PaveGate", "PaveSigning", "PaveFormat"]),
     ],

@@ -7,6 +7,7 @@
 @_exported import PavePipeline
 @_exported import PaveTorch
 @_exported import PaveRegistry
+@_exported import PaveRemote
 @_exported import PaveSigning
 @_exported import PaveGate
 
