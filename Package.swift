@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "PavePipelineTests", dependencies: ["PavePipeline", "PaveCompose", "PaveExecutor", "PaveModel", "PaveFormat"]),
         .testTarget(name: "PaveRegistryTests", dependencies: ["PaveRegistry", "PaveModel", "PaveFormat"]),
         .testTarget(name: "PavePkgCLITests", dependencies: ["PaveKit", "PaveTestSupport"]),
-        .testTarget(name: "PaveRemoteTests", dependencies: ["PaveRemote", "PaveRegistry", "PaveModel", "PaveFormat"]),
+        .testTarget(name: "PaveRemoteTests", dependencies: ["PaveRemote", "PaveRegistry", "PaveSigning", "PaveModel", "PaveFormat"]),
         .testTarget(name: "PaveSigningTests", dependencies: ["PaveSigning", "PaveFormat"]),
         .testTarget(name: "PaveGateTests", dependencies: ["PaveGate", "PaveSigning", "PaveFormat"]),
     ],

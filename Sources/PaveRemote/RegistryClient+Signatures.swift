@@ -17,6 +17,14 @@ extension RegistryClient {
         return try attach(bundle, mediaType: OMSBundle.mediaType, artifactType: Self.signatureArtifactType, to: subject, in: repository)
     }
 
+    /// Attaches an OMS bundle to the manifest `reference` names (by tag or digest).
+    @discardableResult
+    public func attachSignature(_ bundle: [UInt8], to reference: RemoteReference) throws -> OCIDescriptor {
+        let fetched = try manifest(reference.repository, reference: reference.reference ?? "latest")
+        let subject = OCIDescriptor(mediaType: fetched.mediaType, digest: fetched.digest, size: fetched.bytes.count)
+        return try attachSignature(bundle, to: subject, in: reference.repository)
+    }
+
     /// The OMS bundles attached to the manifest `subject` (layers of its signature referrers, at most 1 MiB each).
     public func signatures(of subject: Digest, in repository: String) throws -> [[UInt8]] {
         var out: [[UInt8]] = []

@@ -29,11 +29,14 @@ struct PullCommand: ParsableCommand {
     func run() throws {
         try RemoteCLI.run(json: remote.json) {
             let registry = try RegistryCLI.open()
-            let puller = PatchPuller(client: try remote.client(for: reference), parallelism: remote.jobs)
+            let client = try remote.client(for: reference)
+            let puller = PatchPuller(client: client, parallelism: remote.jobs)
             let progress = TransferProgress("pull \(reference)")
             let report = try puller.pull(reference, into: registry, base: try RegistryCLI.base(base), output: output, progress: progress.callback)
             progress.finish()
+            let signatures = try pullSignatures(client: client, report: report)  // issue 12
             if remote.json { return try CLIOutput.printJSON(report) }
+            if signatures > 0 { print("\(signatures) signature\(signatures == 1 ? "" : "s") fetched and kept") }
             let fetched = "\(ProgressLine.bytes(Int64(report.bytesDownloaded))) downloaded, \(ProgressLine.bytes(Int64(report.bytesReused))) reused"
             if let output = report.output {
                 print("pulled \(report.name):\(report.version) (\(report.patchDigest.prefix(19))) to \(output): \(fetched)")

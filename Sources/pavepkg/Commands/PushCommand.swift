@@ -31,12 +31,15 @@ struct PushCommand: ParsableCommand {
                 let registry = try RegistryCLI.open()
                 source = try PushSource.installed(try registry.resolve(patch), registry: registry)
             }
-            let pusher = PatchPusher(client: try remote.client(for: reference),
+            let client = try remote.client(for: reference)
+            let pusher = PatchPusher(client: client,
                                      hints: BlobLocationHints(home: StoreLayout.fromEnvironment().home), parallelism: remote.jobs)
             let progress = TransferProgress("push \(source.patch.reference)")
             let report = try pusher.push(source, to: reference, progress: progress.callback)
             progress.finish()
+            let signatures = try pushSignatures(client: client, manifestDigest: report.digest)  // issue 12
             if remote.json { return try CLIOutput.printJSON(report) }
+            if signatures > 0 { print("attached \(signatures) signature\(signatures == 1 ? "" : "s") as referrers of \(report.digest)") }
             print("pushed \(report.name):\(report.version) to \(report.reference): \(report.uploaded) blobs uploaded "
                   + "(\(ProgressLine.bytes(Int64(report.bytesSent)))), \(report.existing) already there, \(report.mounted) mounted")
             print(report.digest)
