@@ -34,6 +34,14 @@ struct SignatureReferrerTests {
         let verify = try RemoteCLITests.run(["verify", "signed-patch:1.0.0", "--key", dir.path("k.pub").path], env: env)
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
 
+        // sign of the pushed (and pulled) patch attaches a second signature afterwards.
+        let bob = SigningKey(generating: .p384)
+        try bob.write(base: dir.path("bob"))
+        let late = try RemoteCLITests.run(["sign", "\(repo):1.0.0", "--key", dir.path("bob.pem").path], env: env)
+        #expect(late.status == 0, "\(late.stdout)\(late.stderr)")
+        let keys = try client.signatures(of: try #require(Digest(parsing: digest)), in: "team/signed").compactMap { try OMSSignature(bytes: $0, source: "r").keyHint }
+        #expect(Set(keys) == [key.publicKey.keyID, bob.publicKey.keyID])
+
         // A policy requiring another key refuses the pull, names the rule, and leaves nothing installed.
         #expect(try RemoteCLITests.run(["remove", "signed-patch:1.0.0"], env: env).status == 0)
         let other = SigningKey(generating: .p256)

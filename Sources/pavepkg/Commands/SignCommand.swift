@@ -9,8 +9,9 @@ struct SignCommand: ParsableCommand {
         commandName: "sign",
         abstract: "Sign a patch in the OpenSSF Model Signing format (Sigstore bundle, DSSE, in-toto).",
         discussion: """
-            PATCH is a .pave file (the signature goes to PATCH.sig unless -o says otherwise) or an installed \
-            NAME[:VERSION] (the signature is kept in the registry, and written to -o when given). \
+            PATCH is a .pave file (the signature goes to PATCH.sig unless -o says otherwise), an installed \
+            NAME[:VERSION] (the signature is kept in the registry, and written to -o when given), or a pushed \
+            REGISTRY/REPO:TAG that is installed here (the signature is also attached to it as an OCI referrer). \
             Verify with `pavepkg verify PATCH --key KEY.pub` or `model_signing verify key --signature PATCH.sig \
             --public_key KEY.pub PATCH`.
             """)
@@ -41,6 +42,7 @@ struct SignCommand: ParsableCommand {
 
     /// Signs the file, or the installed patch (SignCommand+Installed.swift).
     private func signPatch(with signingKey: SigningKey) throws -> (location: String, digest: Digest) {
+        if let pushed = try signPushed(with: signingKey) { return pushed }  // SignCommand+Remote.swift
         if let path = try PatchArgument.path(patch) {
             let url = URL(fileURLWithPath: path)
             let digest = try FileHasher.sha256(of: url).digest
