@@ -5,8 +5,8 @@ import PaveTorch
 
 /// One file of a PAVE checkpoint folder as the importer reads it: a file on disk, or bytes (an entry of a zip
 /// read in place, or inflated into memory). Its SHA-256 is known when it was computed while extracting.
-struct CheckpointFile {
-    enum Storage {
+struct CheckpointFile: Sendable {
+    enum Storage: Sendable {
         case file(URL)
         case bytes(any PaveByteSource)
     }

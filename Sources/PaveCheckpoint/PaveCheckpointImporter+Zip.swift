@@ -23,11 +23,7 @@ extension PaveCheckpointImporter {
         let folderName = chosen.isEmpty ? top : top + "_" + String(chosen.dropLast())
         var scratch: URL?
         do {
-            var files: [String: CheckpointFile] = [:]
-            for f in checkpointFiles {
-                guard let e = archive.entry(inside + f) else { continue }
-                files[f] = try materialize(e, named: f, from: archive, scratch: &scratch, options: options)
-            }
+            let files = try materializeAll(archive: archive, inside: inside, scratch: &scratch, options: options)
             source["sha256"] = .string(try sha256())
             let inputs = CheckpointInputs(files: files, label: name, folderName: folderName, source: source, createdInputs: createdInputs)
             let (manifest, tensors) = try build(inputs, options: options, notes: &notes)
@@ -36,6 +32,43 @@ extension PaveCheckpointImporter {
             if let scratch { try? FileManager.default.removeItem(at: scratch) }
             throw error
         }
+    }
+
+    /// Makes every checkpoint file of the folder readable, two entries at a time: the largest entry (the
+    /// adapter) inflates on the calling thread, with progress, while the others (the fusion `.bin` and the
+    /// JSON files) inflate on a second core, without progress (the callback is called from one thread only).
+    /// Each entry is still inflated exactly once and hashed while its bytes stream by.
+    static func materializeAll(archive: ZipArchive, inside: String, scratch: inout URL?,
+                               options: CheckpointImportOptions) throws -> [String: CheckpointFile] {
+        let present = checkpointFiles.compactMap { f in archive.entry(inside + f).map { (name: f, entry: $0) } }
+        guard let largest = present.max(by: { $0.entry.uncompressedSize < $1.entry.uncompressedSize }) else { return [:] }
+        let others = present.filter { $0.name != largest.name }
+        // A scratch directory made now, so the background work never has to create one.
+        let needsScratch = present.contains { $0.name == adapterFile || ($0.name == fusionFile && $0.entry.uncompressedSize > maxInMemoryTorchBytes) }
+        let dir: URL? = needsScratch ? try scratchDirectory(&scratch, options: options) : nil
+        var quiet = options
+        quiet.progress = nil
+        let quietOptions = quiet
+        let background = BackgroundResult { () -> [String: Result<CheckpointFile, any Error>] in
+            var results: [String: Result<CheckpointFile, any Error>] = [:]
+            var bgScratch = dir
+            for (name, entry) in others {
+                let r = Result { try materialize(entry, named: name, from: archive, scratch: &bgScratch, options: quietOptions) }
+                results[name] = r
+                if case .failure = r { break }
+            }
+            return results
+        }
+        let mainResult = Result { try materialize(largest.entry, named: largest.name, from: archive, scratch: &scratch, options: options) }
+        var results = try background.value()
+        results[largest.name] = mainResult
+        // The first failure in the importer's file order is the one reported, as when entries inflated one by one.
+        var files: [String: CheckpointFile] = [:]
+        for name in checkpointFiles {
+            guard let r = results.removeValue(forKey: name) else { continue }
+            files[name] = try r.get()
+        }
+        return files
     }
 
     /// Makes one entry readable by the importer, hashing it on the way when it has to be inflated.

@@ -125,6 +125,9 @@ enum Benchmark {
         }
         guard let z = try ZipNNComparison.measure(blobs, threads: figures.read.keys.sorted(by: >), repeats: repeats) else { return }
         ZipNNComparison.report(figures, z, comparedBytes: compared)
+        guard z.lossless else {
+            throw BenchError("ZipNN's decompress did not give back the bytes it compressed (\(blobs.map(\.1.path).joined(separator: ", "))): the comparison is void")
+        }
     }
 
     static func benchManifest() -> Manifest {

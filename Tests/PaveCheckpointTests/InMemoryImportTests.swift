@@ -33,6 +33,26 @@ import PaveModel
         #expect(c.manifest[ManifestKey.provenance]?["files"] == d.manifest[ManifestKey.provenance]?["files"])
     }
 
+    /// The adapter inflates on the calling thread while the other entries inflate on a second core; a damaged
+    /// entry is still reported, and when several are damaged, the first in the importer's file order (config.json,
+    /// adapter_config.json, adapter_model.safetensors, non_lora_trainables.bin) is the one named.
+    @Test(arguments: [
+        (["non_lora_trainables.bin"], "non_lora_trainables.bin"),
+        (["adapter_model.safetensors"], "adapter_model.safetensors"),
+        (["adapter_model.safetensors", "non_lora_trainables.bin"], "adapter_model.safetensors"),
+        (["config.json", "adapter_model.safetensors"], "config.json"),
+    ])
+    func damagedEntriesInflatedConcurrentlyAreReportedInFileOrder(damaged: [String], named: String) throws {
+        let src = TorchFixtures.url("pave_tiny_lora")
+        let names = ["config.json", "adapter_config.json", "adapter_model.safetensors", "non_lora_trainables.bin"]
+        let zipped = try DeflateZipBuilder.make(try names.map { ("pave_tiny_lora/" + $0, try [UInt8](Data(contentsOf: src.appendingPathComponent($0)))) },
+                                                wrongCRC: Set(damaged.map { "pave_tiny_lora/" + $0 }))
+        #expect { try PaveCheckpointImporter.load(zipBytes: zipped, name: "pave_tiny_lora.zip", options: Self.options) } throws: { error in
+            guard case let .crcMismatch(_, entry, _, _)? = error as? ZipError else { return false }
+            return entry == "pave_tiny_lora/" + named
+        }
+    }
+
     @Test(arguments: ["long1_sign_extension", "zip64_locator_underflow"])
     func fuzzCrashersAreRefusedByTheImporter(name: String) throws {
         let dir = Self.crashers.appendingPathComponent(name)
@@ -45,13 +65,14 @@ import PaveModel
 
 /// Zips whose entries are all DEFLATE-compressed (zlib, raw), for importer tests.
 enum DeflateZipBuilder {
-    static func make(_ entries: [(String, [UInt8])]) throws -> [UInt8] {
+    /// `wrongCRC`: entry names whose recorded CRC-32 is made wrong (the entry fails its check once inflated).
+    static func make(_ entries: [(String, [UInt8])], wrongCRC: Set<String> = []) throws -> [UInt8] {
         var w = ByteWriter()
         var central = ByteWriter()
         for (nameString, data) in entries {
             let name = Array(nameString.utf8)
             let packed = try #require(Zlib.deflateRaw(data))
-            let crc = CRC32.checksum(data)
+            let crc = CRC32.checksum(data) ^ (wrongCRC.contains(nameString) ? 1 : 0)
             let offset = w.bytes.count
             w.u32(0x0403_4B50); w.u16(20); w.u16(0); w.u16(8); w.u16(0); w.u16(0)
             w.u32(crc); w.u32(UInt32(packed.count)); w.u32(UInt32(data.count)); w.u16(UInt16(name.count)); w.u16(0)
