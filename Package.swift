@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "PaveRegistryTests", dependencies: ["PaveRegistry", "PaveModel", "PaveFormat"]),
         .testTarget(name: "PavePkgCLITests", dependencies: ["PaveKit", "PaveTestSupport"]),
         .testTarget(name: "PaveRemoteTests", dependencies: ["PaveRemote", "PaveRegistry", "PaveSigning", "PaveModel", "PaveFormat"]),
-        .testTarget(name: "PaveSigningTests", dependencies: ["PaveSigning", "PaveFormat"]),
+        .testTarget(name: "PaveSigningTests", dependencies: ["PaveSigning", "PaveFormat", "PaveTestSupport"]),
         .testTarget(name: "PaveGateTests", dependencies: ["PaveGate", "PaveSigning", "PaveFormat"]),
     ],
     swiftLanguageModes: [.v6]

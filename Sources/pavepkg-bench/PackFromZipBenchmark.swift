@@ -1,4 +1,5 @@
 import Foundation
+import PaveTestSupport
 import PaveKit
 
 #if canImport(Glibc)
@@ -105,19 +106,10 @@ enum PackFromZipBenchmark {
 
     @discardableResult
     static func runTool(_ tool: URL, _ arguments: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = tool
-        p.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw BenchError("\(tool.lastPathComponent) \(arguments.first ?? "") exited \(p.terminationStatus): \(String(decoding: e, as: UTF8.self).suffix(500))")
+        let r = try ChildProcess.run(tool, arguments)
+        guard r.status == 0 else {
+            throw BenchError("\(tool.lastPathComponent) \(arguments.first ?? "") exited \(r.status): \(r.stderr.suffix(500))")
         }
-        return String(decoding: o, as: UTF8.self)
+        return r.stdout
     }
 }

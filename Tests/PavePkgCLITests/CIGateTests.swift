@@ -1,4 +1,5 @@
 import Foundation
+import PaveTestSupport
 import PaveKit
 import Testing
 
@@ -23,22 +24,11 @@ struct CIGateTests {
 
     static func bash(_ command: String, in dir: String) throws -> CLI.Result {
         let bin = try CLI.binary().deletingLastPathComponent()
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = ["-eo", "pipefail", "-c", command]
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        var env = ProcessInfo.processInfo.environment
-        env["PATH"] = bin.path + ":" + (env["PATH"] ?? "/usr/bin:/bin")
-        env["PAVE_HOME"] = dir + "/.pave-home"
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return CLI.Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        let path = bin.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let r = try ChildProcess.run(URL(fileURLWithPath: "/bin/bash"), ["-eo", "pipefail", "-c", command],
+                                     environment: ["PATH": path, "PAVE_HOME": dir + "/.pave-home"],
+                                     currentDirectory: URL(fileURLWithPath: dir))
+        return CLI.Result(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 
     /// (tests, failures, testcases, failed testcases) of a JUnit file, by xml.etree.

@@ -1,5 +1,6 @@
 import Foundation
 import PaveKit
+import PaveTestSupport
 
 /// Runs the built `pavepkg` / `pavepkg-bench` binaries (from `swift build`, found next to the test bundle or via
 /// `PAVEPKG_BIN_DIR`).
@@ -30,22 +31,10 @@ enum CLI {
     }
 
     static func run(_ args: [String], tool: String = "pavepkg", environment: [String: String] = [:], cwd: URL? = nil) throws -> Result {
-        let p = Process()
-        p.executableURL = try binary(tool)
-        p.arguments = args
-        var env = ProcessInfo.processInfo.environment
-        env["SOURCE_DATE_EPOCH"] = nil
+        var env: [String: String?] = ["SOURCE_DATE_EPOCH": nil]
         for (k, v) in environment { env[k] = v }
-        p.environment = env
-        if let cwd { p.currentDirectoryURL = cwd }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        let r = try ChildProcess.run(try binary(tool), args, environment: env, currentDirectory: cwd)
+        return Result(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 }
 

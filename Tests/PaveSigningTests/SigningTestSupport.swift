@@ -1,5 +1,6 @@
 import Foundation
 import PaveFormat
+import PaveTestSupport
 
 /// Runs an external tool (openssl, model_signing) and returns its status and output.
 enum Tool {
@@ -13,17 +14,9 @@ enum Tool {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static func run(_ executable: String, _ args: [String]) throws -> Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
-        p.arguments = executable.hasPrefix("/") ? args : [executable] + args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        let r = executable.hasPrefix("/") ? try ChildProcess.run(URL(fileURLWithPath: executable), args)
+                                          : try ChildProcess.run(tool: executable, args)
+        return Result(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 
     /// Runs openssl; throws with its stderr when it fails.
