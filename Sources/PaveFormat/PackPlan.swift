@@ -56,31 +56,9 @@ public struct PackCheck: Sendable {
         self.run = run
     }
 
-    /// `name` is a non-empty string of at most 256 characters that follows ``PatchNameRule`` and `version` a
-    /// semantic version.
+    /// The manifest's top-level fields follow ``ManifestRules/validateFields(_:path:offset:)``.
     public static let manifestBasics = PackCheck(name: "manifest.basics") { plan in
-        let m = plan.manifest
-        guard let name = m.name, !name.isEmpty, name.count <= 256 else {
-            throw PaveFormatError.invalidManifest(path: "(manifest)", offset: 0, reason: "\"name\" must be a string of 1 … 256 characters")
-        }
-        try PatchNameRule.validate(name)
-        guard let version = m.version, SemanticVersion.isValid(version) else {
-            throw PaveFormatError.invalidManifest(path: "(manifest)", offset: 0,
-                                                  reason: "\"version\" must be a semantic version like 1.0.0 (got \(m["version"].map { "\($0.canonicalData().count > 60 ? "…" : String(decoding: $0.canonicalData(), as: UTF8.self))" } ?? "nothing"))")
-        }
-        for key in ["description", "license", "created", "tool"] {
-            if let v = m[key], v.stringValue == nil {
-                throw PaveFormatError.invalidManifest(path: "(manifest)", offset: 0, reason: "\"\(key)\" must be a string")
-            }
-        }
-        for key in ["authors", "tags"] {
-            if let v = m[key], v.arrayValue?.allSatisfy({ $0.stringValue != nil }) != true {
-                throw PaveFormatError.invalidManifest(path: "(manifest)", offset: 0, reason: "\"\(key)\" must be an array of strings")
-            }
-        }
-        if let created = m.created, RFC3339.parse(created) == nil {
-            throw PaveFormatError.invalidManifest(path: "(manifest)", offset: 0, reason: "\"created\" must be an RFC 3339 timestamp (got \"\(created)\")")
-        }
+        try ManifestRules.validateFields(plan.manifest, path: "(manifest)", offset: 0)
     }
 }
 
