@@ -17,6 +17,9 @@ let package = Package(
     targets: [
         .target(name: "FuzzSupport", dependencies: [pave]),
         harness("fuzz-pave"),
+        harness("fuzz-safetensors"),
+        harness("fuzz-manifest"),
+        harness("fuzz-basemodel"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Writes the seed corpus of every fuzz harness into OUT/<harness>/ from the repository's samples and test
+fixtures (small files only). Usage: scripts/fuzz-seeds.py OUT. Deterministic; needs only the standard library.
+Multi-file inputs (fuzz-basemodel) join files with SEP, as Fuzz/Sources/FuzzSupport/FuzzInput.swift splits them."""
+import json, os, struct, sys, glob
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SEP = b"\n--PAVEFUZZ--\n"
+MAX = 64 * 1024
+
+
+def write(out, harness, name, data):
+    d = os.path.join(out, harness)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def safetensors(tensors, metadata=None):
+    """tensors: list of (name, dtype, shape, bytes)."""
+    header, offset, data = {}, 0, b""
+    for name, dtype, shape, raw in tensors:
+        header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [offset, offset + len(raw)]}
+        offset += len(raw)
+        data += raw
+    if metadata:
+        header["__metadata__"] = metadata
+    h = json.dumps(header, separators=(",", ":")).encode()
+    h += b" " * ((8 - len(h) % 8) % 8)
+    return struct.pack("<Q", len(h)) + h + data
+
+
+def pave_manifest(path):
+    b = open(path, "rb").read()
+    off, length = struct.unpack_from("<QQ", b, 24)
+    return b[off:off + length]
+
+
+def main(out):
+    # .pave
+    for p in sorted(glob.glob(os.path.join(ROOT, "samples", "*.pave"))) + sorted(glob.glob(os.path.join(ROOT, "Tests", "Fixtures", "**", "*.pave"), recursive=True)):
+        if os.path.getsize(p) <= MAX:
+            write(out, "fuzz-pave", os.path.basename(p), open(p, "rb").read())
+    # safetensors
+    for p in sorted(glob.glob(os.path.join(ROOT, "Tests", "Fixtures", "**", "*.safetensors"), recursive=True)):
+        if os.path.getsize(p) <= MAX:
+            write(out, "fuzz-safetensors", os.path.relpath(p, ROOT).replace("/", "_"), open(p, "rb").read())
+    write(out, "fuzz-safetensors", "dtypes.safetensors", safetensors(
+        [("a", "F32", [2], b"\0" * 8), ("b", "BF16", [1, 2], b"\0" * 4), ("c", "F16", [], b"\0" * 2),
+         ("d", "I8", [0, 3], b""), ("e", "U8", [3], b"\1\2\3"), ("f", "BOOL", [1], b"\1"), ("g", "F64", [1], b"\0" * 8),
+         ("h", "I64", [1], b"\0" * 8), ("i", "I32", [1], b"\0" * 4), ("j", "I16", [1], b"\0" * 2)],
+        {"format": "pt"}))
+    # manifest and patch-semantics JSON
+    manifests = [pave_manifest(p) for p in sorted(glob.glob(os.path.join(ROOT, "samples", "*.pave")))]
+    for i, m in enumerate(manifests):
+        write(out, "fuzz-manifest", f"sample{i}.json", m)
+        obj = json.loads(m)
+        obj["members"] = [{"name": "a", "side_name": "a", "weight": 0.5, "digest": "sha256:" + "0" * 64,
+                           "tensor_prefix": "m.a/", "manifest": {"name": "a", "version": "1.0.0"}}]
+        obj["lora_merge"] = {"mode": "concat", "rank": 4, "adapter": "m.a/"}
+        obj["base"] = {"name": "llava-onevision-qwen2-0.5b-ov", "source": "config",
+                       "structural_signature": "sha256:" + "1" * 64}
+        write(out, "fuzz-manifest", f"composed{i}.json", json.dumps(obj, sort_keys=True, separators=(",", ":")).encode())
+    semantics = {"format_version": "1.0", "name": "pave-audio", "version": "0.3.1-rc.1",
+                 "fusion": {"type": "pave-v5", "input_dim": 8, "embed_dim": 8, "query_dim": 8, "hidden_dim": 8, "output_dim": 8,
+                            "heads": 2, "layers": 1, "rope": "3d", "output_mlp": True, "mlp_depth": 2, "output_norm": True,
+                            "query_source": "slow_feat_before_mlp", "tensor_prefix": "base_model.model.model.temporal_aggregator."},
+                 "lora": {"r": 4, "alpha": 16, "use_rslora": False, "tensor_prefix": "base_model.model.",
+                          "target_modules": ["model.layers.0.mlp.down_proj"], "peft_config": {"peft_type": "LORA", "r": 4}},
+                 "side_channel": {"kind": "audio", "encoder": "ImageBind audio", "layout": {"T": 2, "H": 1, "W": 1, "C": 8}, "rate_hz": 2.5},
+                 "reference_vectors": [{"name": "self-check", "tensor_prefix": "ref.self-check.", "lora_modules": ["model.layers.0.mlp.down_proj"],
+                                        "atol": 0.0001, "rtol": 0.0001, "source": "pavepkg self-check", "seed": 0, "chunk_num": 2, "side_length": 3}]}
+    write(out, "fuzz-manifest", "semantics.json", json.dumps(semantics, sort_keys=True, separators=(",", ":")).encode())
+    write(out, "fuzz-manifest", "minimal.json", b'{"format_version":"1.0","name":"p","version":"1.0.0"}')
+    write(out, "fuzz-manifest", "escapes.json", b'{"format_version":"1.0","name":"p","version":"1.0.0-rc.1+b","description":"\\u001b[2J\\ud83d\\ude00 \\"x\\"","tags":["a","b"],"created":"2026-01-01T00:00:00Z"}')
+    # base model directory: config.json SEP model.safetensors, or config SEP index SEP shard1 SEP shard2
+    config = {"architectures": ["LlavaQwenForCausalLM"], "model_type": "llava", "hidden_size": 4, "intermediate_size": 8,
+              "num_hidden_layers": 1, "num_attention_heads": 2, "num_key_value_heads": 1, "vocab_size": 16,
+              "tie_word_embeddings": True, "mm_hidden_size": 4, "mm_projector_type": "mlp2x_gelu"}
+    layer = [("model.layers.0.self_attn.q_proj.weight", "BF16", [4, 4], b"\0" * 32),
+             ("model.layers.0.self_attn.q_proj.bias", "BF16", [4], b"\0" * 8),
+             ("model.layers.0.self_attn.k_proj.weight", "BF16", [2, 4], b"\0" * 16),
+             ("model.layers.0.mlp.down_proj.weight", "BF16", [4, 8], b"\0" * 64),
+             ("model.mm_projector.0.weight", "BF16", [4, 4], b"\0" * 32),
+             ("model.embed_tokens.weight", "BF16", [16, 4], b"\0" * 128)]
+    cfg = json.dumps(config).encode()
+    write(out, "fuzz-basemodel", "single", cfg + SEP + safetensors(layer))
+    index = {"metadata": {"total_size": 280}, "weight_map": {n: ("model-00001-of-00002.safetensors" if i < 3 else "model-00002-of-00002.safetensors") for i, (n, _, _, _) in enumerate(layer)}}
+    write(out, "fuzz-basemodel", "sharded", cfg + SEP + json.dumps(index).encode() + SEP + safetensors(layer[:3]) + SEP + safetensors(layer[3:]))
+    nested = {"model_type": "llava_onevision", "text_config": {k: config[k] for k in ("hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads", "vocab_size")}, "vision_config": {"hidden_size": 4}}
+    write(out, "fuzz-basemodel", "nested", json.dumps(nested).encode() + SEP + safetensors(layer))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
