@@ -16,9 +16,9 @@ struct JSONParserTests {
 
     @Test func duplicateKeysAreRefusedWhicheverComesFirst() {
         for text in [#"{"format_version":"2.0","format_version":"1.0"}"#, #"{"format_version":"1.0","format_version":"2.0"}"#] {
-            #expect(throws: JSONParseError.duplicateKey(key: "format_version", offset: 23)) { try parse(text) }
+            #expect(throws: JSONParseError.duplicateKey(key: "format_version", offset: 24)) { try parse(text) }
         }
-        #expect(throws: JSONParseError.duplicateKey(key: "a", offset: 14)) { try parse(#"[{"b":{"a":1,"a":1}}]"#) }
+        #expect(throws: JSONParseError.duplicateKey(key: "a", offset: 13)) { try parse(#"[{"b":{"a":1,"a":1}}]"#) }
         // Escapes are decoded before comparing: "\u0061" is "a".
         #expect(throws: JSONParseError.duplicateKey(key: "a", offset: 7)) { try parse(#"{"a":1,"\u0061":2}"#) }
     }
