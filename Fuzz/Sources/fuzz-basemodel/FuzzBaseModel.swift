@@ -4,7 +4,7 @@ import PaveKit
 
 /// A base model directory from memory: the input is split into `config.json`, then either
 /// `model.safetensors` or `model.safetensors.index.json` plus up to two shards (see ``FuzzSupport/splitFiles``).
-/// Opens it as `pavepkg signature` does, then computes the structural signature.
+/// Opens it as `pavepkg signature --content` does, then computes the structural signature and content fingerprint.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzBaseModel(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let parts = splitFiles(fuzzBytes(data, size))
@@ -18,7 +18,9 @@ public func fuzzBaseModel(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         if parts.count >= 4 { files["model-00002-of-00002.safetensors"] = parts[3] }
     }
     guard let dir = try? ModelDirectory(files: MemoryModelFiles(files), url: memoryURL) else { return 0 }
-    _ = dir.description
-    _ = dir.coveredByteCount
+    let signature = BaseSignature(name: BaseSignature.defaultName(dir), description: dir.description)
+    _ = signature.structuralSignature
+    // The content fingerprint reads every covered tensor's bytes (bounded by the input's size).
+    _ = try? ContentFingerprint.compute(dir, threads: 1)
     return 0
 }

@@ -13,6 +13,8 @@ public func fuzzManifest(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     _ = try? manifest.decode(BaseReference.self, forKey: ManifestKey.base)
     _ = try? manifest.decode([MemberRecord].self, forKey: ComposeManifestKey.members)
     _ = try? manifest.decode(LoRAMergeRecord.self, forKey: ComposeManifestKey.loraMerge)
+    // The same bytes as a base-signature file (`pavepkg signature` output, `--base FILE`).
+    _ = try? BaseSignature(json: .object(manifest.fields), path: "(fuzz)")
     let canonical = manifest.canonicalData()
     guard let again = try? Manifest(jsonBytes: Array(canonical)), again == manifest else {
         fatalError("canonical manifest bytes do not parse back to the same value")
