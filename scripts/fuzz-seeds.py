@@ -2,7 +2,7 @@
 """Writes the seed corpus of every fuzz harness into OUT/<harness>/ from the repository's samples and test
 fixtures (small files only). Usage: scripts/fuzz-seeds.py OUT. Deterministic; needs only the standard library.
 Multi-file inputs (fuzz-basemodel) join files with SEP, as Fuzz/Sources/FuzzSupport/FuzzInput.swift splits them."""
-import json, os, struct, sys, glob
+import glob, io, json, os, struct, sys, zipfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SEP = b"\n--PAVEFUZZ--\n"
@@ -89,6 +89,40 @@ def main(out):
     write(out, "fuzz-basemodel", "sharded", cfg + SEP + json.dumps(index).encode() + SEP + safetensors(layer[:3]) + SEP + safetensors(layer[3:]))
     nested = {"model_type": "llava_onevision", "text_config": {k: config[k] for k in ("hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads", "vocab_size")}, "vision_config": {"hidden_size": 4}}
     write(out, "fuzz-basemodel", "nested", json.dumps(nested).encode() + SEP + safetensors(layer))
+
+    # zip, torch checkpoints, raw pickles, PAVE checkpoint zips (Tests/Fixtures/torch, see its README)
+    torch = os.path.join(ROOT, "Tests", "Fixtures", "torch")
+    for name in ("state_dict.bin", "views.bin"):
+        data = open(os.path.join(torch, name), "rb").read()
+        write(out, "fuzz-zip", name, data)
+        write(out, "fuzz-torch", name, data)
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            for info in z.infolist():
+                if info.filename.endswith("data.pkl"):
+                    write(out, "fuzz-pickle", name + ".data.pkl", z.read(info))
+    write(out, "fuzz-pickle", "legacy.bin", open(os.path.join(torch, "legacy.bin"), "rb").read())
+    nlt = open(os.path.join(torch, "pave_tiny_lora", "non_lora_trainables.bin"), "rb").read()
+    write(out, "fuzz-torch", "non_lora_trainables.bin", nlt)
+    for method, tag in ((zipfile.ZIP_DEFLATED, "deflate"), (zipfile.ZIP_STORED, "stored")):
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", method) as z:
+            for name, data in (("a/text.txt", b"hello hello hello " * 20), ("a/empty", b""), ("a/dir/", b"")):
+                info = zipfile.ZipInfo(name, (2026, 1, 1, 0, 0, 0))
+                info.compress_type = method
+                z.writestr(info, data)
+        write(out, "fuzz-zip", tag + ".zip", buf.getvalue())
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        with z.open(zipfile.ZipInfo("big/x", (2026, 1, 1, 0, 0, 0)), "w", force_zip64=True) as f:
+            f.write(b"\0" * 1000)
+    write(out, "fuzz-zip", "zip64.zip", buf.getvalue())
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name in sorted(os.listdir(os.path.join(torch, "pave_tiny_lora"))):
+            info = zipfile.ZipInfo("pave_tiny_lora/" + name, (2026, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, open(os.path.join(torch, "pave_tiny_lora", name), "rb").read())
+    write(out, "fuzz-checkpoint", "pave_tiny_lora.zip", buf.getvalue())
 
 
 if __name__ == "__main__":
