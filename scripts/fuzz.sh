@@ -10,8 +10,8 @@
 # Fuzz/.build/fuzz/artifacts/TARGET/ and makes this script fail. One line of statistics per harness
 # (executions, exec/s, coverage) is appended to Fuzz/.build/fuzz/stats.tsv.
 # FUZZ_NICE=19 runs the harnesses at low priority; FUZZ_ARGS adds libFuzzer flags; FUZZ_CONFIG=debug builds
-# without optimisation (default release: about twice the executions per second, same checks — Swift keeps
-# overflow and bounds traps in optimised code).
+# without optimisation (the default with --smoke; otherwise release: about twice the executions per second,
+# same checks — Swift keeps overflow and bounds traps in optimised code).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -40,7 +40,9 @@ fi
 WORK=$ROOT/Fuzz/.build/fuzz
 mkdir -p "$WORK"
 echo "building the harnesses (fuzzer + address sanitizer)…" >&2
-CONFIG=${FUZZ_CONFIG:-release}
+# --smoke builds debug (quicker to build from clean, enough to catch a harness that stops building or a
+# shallow crash); campaigns build release.
+CONFIG=${FUZZ_CONFIG:-$([[ $SMOKE == 1 ]] && echo debug || echo release)}
 BUILD=(swift build -c "$CONFIG" --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address)
 (cd Fuzz && "${BUILD[@]}") > "$WORK/build.log" 2>&1 || {
   tail -40 "$WORK/build.log" >&2; echo "the fuzz harnesses do not build (log $WORK/build.log)" >&2; exit 1; }
