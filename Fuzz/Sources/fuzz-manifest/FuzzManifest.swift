@@ -13,6 +13,7 @@ public func fuzzManifest(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     _ = try? manifest.decode(BaseReference.self, forKey: ManifestKey.base)
     _ = try? manifest.decode([MemberRecord].self, forKey: ComposeManifestKey.members)
     _ = try? manifest.decode(LoRAMergeRecord.self, forKey: ComposeManifestKey.loraMerge)
+    _ = MemberTree.text(manifest)  // inspect's member tree
     // The same bytes as a base-signature file (`pavepkg signature` output, `--base FILE`).
     _ = try? BaseSignature(json: .object(manifest.fields), path: "(fuzz)")
     let canonical = manifest.canonicalData()
