@@ -58,6 +58,25 @@ struct FuzzRegressionTests {
             expectCleanExit(try CLI.run(["signature", model.path]), "signature \(input.lastPathComponent)")
             count += 1
         }
+        // Torch checkpoints and raw pickles stand in for non_lora_trainables.bin of a PAVE checkpoint directory.
+        let checkpoint = CLI.root.appendingPathComponent("Tests/Fixtures/torch/pave_tiny_lora")
+        for input in Self.inputs("fuzz-torch") + Self.inputs("fuzz-pickle") {
+            let ckpt = dir.url.appendingPathComponent("ckpt-\(count)")
+            try FileManager.default.createDirectory(at: ckpt, withIntermediateDirectories: true)
+            for name in ["config.json", "adapter_config.json", "adapter_model.safetensors"] {
+                try FileManager.default.copyItem(at: checkpoint.appendingPathComponent(name), to: ckpt.appendingPathComponent(name))
+            }
+            try FileManager.default.copyItem(at: input, to: ckpt.appendingPathComponent("non_lora_trainables.bin"))
+            expectCleanExit(try CLI.run(["pack", ckpt.path, "-o", dir.path("c.pave"), "--heads", "2"]), "pack checkpoint with \(input.lastPathComponent)")
+            count += 1
+        }
+        // Zip archives and PAVE checkpoint zips go to pack as a checkpoint .zip.
+        for input in Self.inputs("fuzz-zip") + Self.inputs("fuzz-checkpoint") {
+            let zip = dir.path("in-\(count).zip")
+            try FileManager.default.copyItem(atPath: input.path, toPath: zip)
+            expectCleanExit(try CLI.run(["pack", zip, "-o", dir.path("z.pave"), "--heads", "2"]), "pack \(input.lastPathComponent)")
+            count += 1
+        }
         #expect(count > 0, "no regression inputs under \(Self.fixtures.path)")
     }
 }
