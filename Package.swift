@@ -16,32 +16,44 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
-        // C libraries from Debian (see README: apt-get install libzstd-dev libopenblas-dev libsqlite3-dev).
+        // C libraries from Debian (see README: apt-get install libzstd-dev zlib1g-dev libopenblas-dev libsqlite3-dev).
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
         // Layer 1: the container (dtypes, codecs, safetensors, .pave v1).
         .target(name: "PaveFormat", dependencies: ["CZstd", crypto]),
-        // Layer 2: patch semantics, base-model signatures, PAVE checkpoint import/export.
+        // Layer 2: patch semantics and base-model signatures (model); PyTorch interop: zip (DEFLATE via zlib),
+        // CRC-32, the restricted pickle reader, torch checkpoint read/write (interop, beside model).
         .target(name: "PaveModel", dependencies: ["PaveFormat", crypto]),
+        .target(name: "PaveTorch", dependencies: ["PaveFormat", "CZlib", crypto]),
+        // Layer 2b: PAVE training checkpoint import/export (model + interop).
+        .target(name: "PaveCheckpoint", dependencies: ["PaveFormat", "PaveModel", "PaveTorch", crypto]),
         // Layer 3: the fp32 executor and the composer.
         .target(name: "PaveExecutor", dependencies: ["PaveFormat", "PaveModel", "COpenBLAS"]),
         .target(name: "PaveCompose", dependencies: ["PaveFormat", "PaveModel", "PaveExecutor"]),
-        // Layer 4: the local registry.
-        .target(name: "PaveRegistry", dependencies: ["PaveFormat", "PaveModel", "PaveExecutor", "CSQLite", crypto]),
+        // Layer 4: the pipeline: one "verify this patch completely" and one "pack this patch" call.
+        .target(name: "PavePipeline", dependencies: ["PaveFormat", "PaveModel", "PaveTorch", "PaveCheckpoint", "PaveExecutor", "PaveCompose"]),
+        // Layer 5: the local registry.
+        .target(name: "PaveRegistry", dependencies: ["PaveFormat", "PaveModel", "PaveExecutor", "PavePipeline", "CSQLite", crypto]),
         // Umbrella library for SwiftPM users.
-        .target(name: "PaveKit", dependencies: ["PaveFormat", "PaveModel", "PaveExecutor", "PaveCompose", "PaveRegistry"]),
-        // Layer 5: the thin CLI and the release benchmark.
+        .target(name: "PaveKit", dependencies: ["PaveFormat", "PaveModel", "PaveTorch", "PaveCheckpoint", "PaveExecutor", "PaveCompose", "PavePipeline", "PaveRegistry"]),
+        // Fixture builders for tests and the benchmark (not part of PaveKit).
+        .target(name: "PaveTestSupport", dependencies: ["PaveFormat", "PaveModel"]),
+        // Layer 6: the thin CLI and the release benchmark.
         .executableTarget(name: "pavepkg", dependencies: ["PaveKit", argumentParser]),
-        .executableTarget(name: "pavepkg-bench", dependencies: ["PaveKit", crypto]),
+        .executableTarget(name: "pavepkg-bench", dependencies: ["PaveKit", "PaveTestSupport", argumentParser, crypto]),
 
         .testTarget(name: "PaveFormatTests", dependencies: ["PaveFormat"]),
-        .testTarget(name: "PaveModelTests", dependencies: ["PaveModel", "PaveFormat"]),
-        .testTarget(name: "PaveExecutorTests", dependencies: ["PaveExecutor", "PaveModel", "PaveFormat"]),
+        .testTarget(name: "PaveModelTests", dependencies: ["PaveModel", "PaveFormat", "PaveTestSupport"]),
+        .testTarget(name: "PaveTorchTests", dependencies: ["PaveTorch", "PaveFormat"]),
+        .testTarget(name: "PaveCheckpointTests", dependencies: ["PaveCheckpoint", "PaveTorch", "PaveModel", "PaveFormat"]),
+        .testTarget(name: "PaveExecutorTests", dependencies: ["PaveExecutor", "PaveCheckpoint", "PaveModel", "PaveFormat"]),
         .testTarget(name: "PaveComposeTests", dependencies: ["PaveCompose", "PaveExecutor", "PaveModel", "PaveFormat"]),
+        .testTarget(name: "PavePipelineTests", dependencies: ["PavePipeline", "PaveCompose", "PaveExecutor", "PaveModel", "PaveFormat"]),
         .testTarget(name: "PaveRegistryTests", dependencies: ["PaveRegistry", "PaveModel", "PaveFormat"]),
-        .testTarget(name: "PavePkgCLITests", dependencies: ["PaveKit"]),
+        .testTarget(name: "PavePkgCLITests", dependencies: ["PaveKit", "PaveTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

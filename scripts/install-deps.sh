@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Installs what pavepkg needs on Debian/Ubuntu and is not there yet: the C libraries (zstd, OpenBLAS,
+# Installs what pavepkg needs on Debian/Ubuntu and is not there yet: the C libraries (zstd, zlib, OpenBLAS,
 # SQLite) with pkg-config, and the zstd / sqlite3 command-line tools the tests compare against.
 # Swift 6 itself must already be on PATH (swift.org toolchain).
 set -euo pipefail
 need=()
-for p in libzstd-dev libopenblas-dev libsqlite3-dev pkg-config zstd sqlite3; do
+for p in libzstd-dev zlib1g-dev libopenblas-dev libsqlite3-dev pkg-config zstd sqlite3; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -23,22 +23,20 @@ public enum ComposeError: Error, Equatable, Sendable {
     case invalidMemberName(name: String, reason: String)
     /// A weight is NaN or infinite.
     case nonFiniteWeight(member: String, weight: Double)
-    /// `--weight NAME=W` names nothing in the stack.
+    /// A weight names nothing in the stack.
     case unknownWeight(name: String, known: [String])
-    /// `--rename KEY=NEW` names no member (or an ambiguous one).
+    /// A rename names no member (or an ambiguous one).
     case unknownMember(key: String, reason: String)
     /// A composed file's `members` section, or a member's tensors, are not what the spec requires.
     case invalidMembers(file: String, detail: String)
     /// A required tensor of a member is missing or has an unusable dtype/shape.
     case badTensor(member: String, tensor: String, detail: String)
-    /// A `--merge-lora` value that is not `cat` or `svd:R` with R ≥ 1.
+    /// A LoRA merge mode that is not `cat` or `svd:R` with R ≥ 1.
     case invalidMergeMode(String)
     /// LAPACK failed on a module's factors.
     case svdFailed(module: String)
     /// A run input is missing or has the wrong shape.
     case badInput(name: String, detail: String)
-    /// A command-line value (`--weight`, `--rename`) is malformed.
-    case invalidOption(option: String, value: String, expected: String)
 }
 
 extension ComposeError: PaveError {
@@ -60,13 +58,12 @@ extension ComposeError: PaveError {
         case .invalidMergeMode: return "compose.invalid_merge_mode"
         case .svdFailed: return "compose.svd_failed"
         case .badInput: return "compose.bad_input"
-        case .invalidOption: return "compose.invalid_option"
         }
     }
 
     public var category: PaveErrorCategory {
         switch self {
-        case .unknownWeight, .unknownMember, .invalidMergeMode, .invalidOption: return .usage
+        case .unknownWeight, .unknownMember, .invalidMergeMode: return .usage
         case .svdFailed: return .checkFailed
         default: return .invalidInput
         }
@@ -85,29 +82,27 @@ extension ComposeError: PaveError {
         case let .loraShapeMismatch(mod, m, i, out, o, oi, oo):
             return "cannot stack '\(m)' with '\(o)': LoRA module \(mod) has in×out \(i)×\(out) in '\(m)' but \(oi)×\(oo) in '\(o)'"
         case let .duplicateSideChannel(n, m, o):
-            return "cannot stack '\(m)' with '\(o)': both read side channel '\(n)' (input side.\(n)); rename one with --rename"
+            return "cannot stack '\(m)' with '\(o)': both read side channel '\(n)' (input side.\(n)); rename one of them"
         case let .duplicateMember(n):
-            return "two members are named '\(n)'; rename one with --rename '#k=NEW'"
+            return "two members are named '\(n)'; rename one of them (by its position #k)"
         case let .invalidMemberName(n, r):
             return "invalid member name '\(n)': \(r)"
         case let .nonFiniteWeight(m, w):
             return "weight of '\(m)' is \(w); weights must be finite"
         case let .unknownWeight(n, known):
-            return "--weight names '\(n)', which is not in the stack (members: \(known.joined(separator: ", ")))"
+            return "a weight is given for '\(n)', which is not in the stack (members: \(known.joined(separator: ", ")))"
         case let .unknownMember(k, r):
-            return "--rename key '\(k)': \(r)"
+            return "cannot rename '\(k)': \(r)"
         case let .invalidMembers(f, d):
             return "\(f): invalid composed patch: \(d)"
         case let .badTensor(m, t, d):
             return "member '\(m)', tensor \(t): \(d)"
         case let .invalidMergeMode(s):
-            return "--merge-lora '\(s)': expected 'cat' or 'svd:R' with an integer R ≥ 1"
+            return "LoRA merge mode '\(s)': expected 'cat' or 'svd:R' with an integer R ≥ 1"
         case let .svdFailed(mod):
             return "LAPACK sgesdd failed on the factors of LoRA module \(mod)"
         case let .badInput(n, d):
             return "input \(n): \(d)"
-        case let .invalidOption(o, v, e):
-            return "\(o) '\(v)': expected \(e)"
         }
     }
 }

@@ -41,4 +41,13 @@ public struct PlanTensors: TensorProvider {
         case let .memory(d): return d
         }
     }
+
+    /// Streams a stored tensor from its member's file; a computed one from memory.
+    public func source(_ name: String, renamedTo newName: String?) throws -> any TensorSource {
+        guard let t = byName[name] else { throw PatchSemanticsError.missingTensorData(name: name) }
+        switch t.source {
+        case let .stored(tensors, source): return try tensors.source(source, renamedTo: newName ?? name)
+        case let .memory(d): return InMemoryTensorSource(name: newName ?? name, tensor: d)
+        }
+    }
 }

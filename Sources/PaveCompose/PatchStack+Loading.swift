@@ -34,7 +34,7 @@ extension PatchStack {
         }
         if !allowMerged, try input.loraMergeRecord() != nil {
             throw .invalidMembers(file: input.path,
-                                  detail: "its members' LoRA adapters were merged (--merge-lora); it can be run but not stacked or composed again")
+                                  detail: "its members' LoRA adapters were merged into one adapter; it can be run but not stacked or composed again")
         }
         let here = MemberRecord.Via(name: input.name, digest: input.digest)
         return try input.memberRecords().map { (r) throws(ComposeError) -> StackMember in

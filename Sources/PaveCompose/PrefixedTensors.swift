@@ -22,4 +22,9 @@ public struct PrefixedTensors: TensorProvider {
     }
 
     public func tensor(_ name: String) throws -> TensorData { try base.tensor(prefix + name) }
+
+    /// Streams the tensor from the composed file (named `newName`, else its name without the prefix).
+    public func source(_ name: String, renamedTo newName: String?) throws -> any TensorSource {
+        try base.source(prefix + name, renamedTo: newName ?? name)
+    }
 }

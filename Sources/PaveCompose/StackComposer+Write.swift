@@ -11,17 +11,12 @@ extension StackComposer {
         return try PaveWriter.write(manifest: plan.manifest, tensors: sources, to: url, options: options)
     }
 
-    /// A streaming source for a planned tensor: straight from the member's `.pave` when there is one.
+    /// A streaming source for a planned tensor: stored tensors stream from the member's file (chunk by chunk
+    /// for a `.pave`), computed ones from memory.
     static func source(for t: ComposedPlan.Tensor) throws -> any TensorSource {
         switch t.source {
-        case let .memory(d):
-            return InMemoryTensorSource(name: t.name, tensor: d)
-        case let .stored(provider, name):
-            if let p = provider as? PrefixedTensors, let f = p.base as? PaveFile {
-                return try PaveTensorSource(file: f, name: p.prefix + name, renamedTo: t.name)
-            }
-            if let f = provider as? PaveFile { return try PaveTensorSource(file: f, name: name, renamedTo: t.name) }
-            return InMemoryTensorSource(name: t.name, tensor: try provider.tensor(name))
+        case let .memory(d): return InMemoryTensorSource(name: t.name, tensor: d)
+        case let .stored(provider, name): return try provider.source(name, renamedTo: t.name)
         }
     }
 }

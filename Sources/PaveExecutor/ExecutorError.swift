@@ -14,8 +14,19 @@ public enum ExecutorError: PaveError, Equatable {
     case unsupportedInput(name: String, reason: String)
     /// The patch has no fusion module / no LoRA adapters / no such LoRA module.
     case notInPatch(what: String)
-    /// Reading a tensor failed.
+    /// Reading a tensor failed (the system: cannot read the file).
     case read(name: String, message: String)
+    /// A tensor's stored bytes are damaged (a chunk that does not decode, a hash that does not match).
+    case damagedTensor(name: String, message: String)
+
+    /// The error for a failed read of tensor `name`: ``damagedTensor(name:message:)`` when `error` says the
+    /// stored data is damaged or invalid (exit status 1), else ``read(name:message:)`` (I/O, exit status 2).
+    public static func reading(_ name: String, _ error: any Error) -> ExecutorError {
+        if let e = error as? any PaveError, e.category == .invalidInput || e.category == .checkFailed {
+            return .damagedTensor(name: name, message: e.description)
+        }
+        return .read(name: name, message: "\(error)")
+    }
 
     public var code: String {
         switch self {
@@ -26,6 +37,7 @@ public enum ExecutorError: PaveError, Equatable {
         case .unsupportedInput: return "executor.unsupported_input"
         case .notInPatch: return "executor.not_in_patch"
         case .read: return "executor.read"
+        case .damagedTensor: return "executor.damaged_tensor"
         }
     }
 
@@ -33,6 +45,7 @@ public enum ExecutorError: PaveError, Equatable {
         switch self {
         case .invalidOption: return .usage
         case .read: return .io
+        case .damagedTensor: return .checkFailed
         default: return .invalidInput
         }
     }
@@ -46,6 +59,7 @@ public enum ExecutorError: PaveError, Equatable {
         case let .unsupportedInput(name, reason): return "\(name): \(reason)"
         case let .notInPatch(what): return "the patch has no \(what)"
         case let .read(name, message): return "cannot read tensor \"\(name)\": \(message)"
+        case let .damagedTensor(name, message): return "tensor \"\(name)\" is damaged: \(message)"
         }
     }
 }

@@ -23,7 +23,7 @@ struct FusionWeights: Sendable {
             guard let info = tensors.tensorInfo(name) else { throw .missingTensor(name: name, role: "fusion parameter") }
             guard info.shape == expected else { throw .wrongShape(name: name, shape: info.shape, expected: Shape.describe(expected)) }
             let data: TensorData
-            do { data = try tensors.tensor(name) } catch { throw .read(name: name, message: "\(error)") }
+            do { data = try tensors.tensor(name) } catch { throw .reading(name, error) }
             return try FloatTensor(data, name: name).values
         }
         inputW = try load("input_mapping.weight"); inputB = try load("input_mapping.bias")

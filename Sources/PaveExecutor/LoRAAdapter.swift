@@ -25,7 +25,7 @@ public struct LoRAAdapter: Sendable {
             guard let info = tensors.tensorInfo(name) else { throw .missingTensor(name: name, role: role) }
             guard info.shape.count == 2, check(info.shape) else { throw .wrongShape(name: name, shape: info.shape, expected: expected) }
             let data: TensorData
-            do { data = try tensors.tensor(name) } catch { throw .read(name: name, message: "\(error)") }
+            do { data = try tensors.tensor(name) } catch { throw .reading(name, error) }
             return try FloatTensor(data, name: name)
         }
         let r = config.r

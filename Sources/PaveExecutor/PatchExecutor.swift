@@ -50,7 +50,7 @@ public final class PatchExecutor: Sendable {
             let name = prefix + n
             guard inputs.tensorInfo(name) != nil else { return nil }
             let data: TensorData
-            do { data = try inputs.tensor(name) } catch { throw .read(name: name, message: "\(error)") }
+            do { data = try inputs.tensor(name) } catch { throw .reading(name, error) }
             return try FloatTensor(data, name: name)
         }
         var out: [(name: String, tensor: FloatTensor)] = []

@@ -1,3 +1,4 @@
+import PaveFormat
 import PaveModel
 
 /// Something that runs a reference vector set's inputs: a single patch (``PatchExecutor``) or a stack of patches

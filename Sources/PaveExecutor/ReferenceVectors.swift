@@ -9,7 +9,7 @@ public enum ReferenceVectors {
     /// Name of the set made from `--reference/--expected`.
     public static let userSetName = "reference"
     /// Default tolerances.
-    public static let defaultTolerance = (atol: 1e-4, rtol: 1e-4)
+    public static let defaultTolerance = Tolerance.default
     /// How many LoRA modules a self-check set covers (the first ones in sorted order), and its rows.
     public static let selfCheckLoRAModules = 2
     public static let selfCheckLoRARows = 2

@@ -1,13 +1,13 @@
 import Foundation
 
-/// Everything `pavepkg pack` will write: the manifest, the tensors and the options, plus the checks that must
-/// pass first. Commands build a plan, let each layer add its checks (manifest semantics, reference vectors,
-/// base signatures, …), then call ``write(to:)``.
+/// Everything a pack will write: the manifest, the tensors and the options. ``write(to:)`` checks the
+/// manifest's basics (``validate()``) and writes the `.pave` atomically. The whole job — inputs, manifest
+/// fields, patch semantics, reference vectors, base model — is `PatchPacker` (PavePipeline); a plan is its
+/// last step, and what tools that already hold tensors and a manifest use directly.
 ///
 /// ```swift
 /// var plan = PackPlan(manifest: Manifest(name: "demo", version: "1.0.0"))
 /// try plan.addSafetensors([URL(fileURLWithPath: "weights.safetensors")])
-/// plan.checks.append(PackCheck(name: "fusion") { plan in /* validate plan.manifest["fusion"] */ })
 /// let summary = try plan.write(to: URL(fileURLWithPath: "demo.pave"))
 /// ```
 public struct PackPlan: Sendable {
@@ -17,48 +17,32 @@ public struct PackPlan: Sendable {
     public var tensors: [any TensorSource]
     /// Compression level, chunk size, threads, progress.
     public var options: PackOptions
-    /// Run in order by ``validate()`` before anything is written; the first error stops the pack.
-    public var checks: [PackCheck]
 
-    /// A plan with ``PackCheck/manifestBasics`` as its only check.
     public init(manifest: Manifest, tensors: [any TensorSource] = [], options: PackOptions = PackOptions()) {
         self.manifest = manifest
         self.tensors = tensors
         self.options = options
-        checks = [PackCheck.manifestBasics]
     }
 
     /// The tensor named `name`, if the plan has one.
     public func tensor(_ name: String) -> (any TensorSource)? { tensors.first { $0.name == name } }
 
-    /// Runs every check in ``checks``.
+    /// Checks the manifest's top-level fields with ``ManifestRules/validateFields(_:path:offset:)`` (the rules
+    /// `verify` applies to a stored manifest): `name` follows ``PatchNameRule``, `version` is a semantic version,
+    /// `description` / `license` / `created` / `tool` are strings, `authors` / `tags` arrays of strings, `created`
+    /// an RFC 3339 timestamp.
+    /// - Throws: ``PaveFormatError/invalidManifest(path:offset:reason:)`` or
+    ///   ``PaveFormatError/invalidPatchName(name:reason:)`` naming the field.
     public func validate() throws {
-        for check in checks { try check.run(self) }
+        try ManifestRules.validateFields(manifest, path: "(manifest)", offset: 0)
     }
 
-    /// Validates, then writes the `.pave` atomically.
+    /// Validates the options and the manifest, then writes the `.pave` atomically.
     @discardableResult
     public func write(to url: URL) throws -> PackSummary {
+        try options.validate()
         try validate()
         return try PaveWriter.write(manifest: manifest, tensors: tensors, to: url, options: options)
-    }
-}
-
-/// A named check a ``PackPlan`` runs before writing.
-public struct PackCheck: Sendable {
-    /// Stable dotted name, e.g. `"manifest.basics"`.
-    public var name: String
-    /// Throws (preferably a ``PaveError``) when the plan must not be written.
-    public var run: @Sendable (PackPlan) throws -> Void
-
-    public init(name: String, run: @escaping @Sendable (PackPlan) throws -> Void) {
-        self.name = name
-        self.run = run
-    }
-
-    /// The manifest's top-level fields follow ``ManifestRules/validateFields(_:path:offset:)``.
-    public static let manifestBasics = PackCheck(name: "manifest.basics") { plan in
-        try ManifestRules.validateFields(plan.manifest, path: "(manifest)", offset: 0)
     }
 }
 

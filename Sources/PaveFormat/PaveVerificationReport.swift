@@ -1,8 +1,9 @@
 /// The result of checking a `.pave` file: which checks ran, what they covered and every problem found.
 ///
 /// `PaveFile.verifyAll()` fills in the container checks (structure, limits, digest, every tensor hash,
-/// padding). Later layers add their own (`base`, `numerics`, …) with ``record(_:detail:problems:)``; the CLI
-/// prints the report and exits 1 when ``ok`` is false.
+/// padding). `PatchVerifier` (PavePipeline) runs every other check a `.pave` can carry and adds each with
+/// ``record(_:detail:problems:)`` (`patch.semantics`, `reference.*`, `base.*`, `member *`, `stack reference *`);
+/// the CLI prints the report and exits 1 when ``ok`` is false.
 public struct PaveVerificationReport: Sendable, Codable, Equatable {
     /// One named check.
     public struct Check: Sendable, Codable, Equatable {

@@ -2,7 +2,10 @@
 @_exported import PaveCompose
 @_exported import PaveExecutor
 @_exported import PaveFormat
+@_exported import PaveCheckpoint
 @_exported import PaveModel
+@_exported import PavePipeline
+@_exported import PaveTorch
 @_exported import PaveRegistry
 
 /// Version of the pavepkg tool and library, recorded in every manifest it writes (`"tool"`).

@@ -8,17 +8,18 @@ public enum BaseRequirement: Sendable {
     case signature(BaseSignature)
     case named(String)
 
-    /// Throws unless the patch (manifest and tensor shapes) is for this base.
-    func check(_ image: PatchImage, meta: PatchMetadata) throws {
-        switch self {
-        case let .signature(sig):
-            try BaseCompatibility.require(manifest: image.manifest, tensorShapes: image.tensorShapes, against: sig)
-        case let .named(wanted):
-            guard meta.matchesBase(wanted) else {
-                let declared = [meta.baseModel, meta.baseSignature].compactMap { $0 }.joined(separator: " / ")
-                throw RegistryError.baseMismatch(file: image.path, wanted: wanted, patchBase: declared.isEmpty ? "(no base declared)" : declared)
-            }
-        }
+    /// The signature to verify patches against (the reader checks it), for ``signature(_:)``.
+    public var signature: BaseSignature? {
+        if case let .signature(sig) = self { return sig }
+        return nil
+    }
+
+    /// For ``named(_:)``: throws unless the patch's declared base is the one named. (A ``signature(_:)`` is
+    /// checked in full by the reader, with the rest of the verification.)
+    func checkName(_ image: PatchImage, meta: PatchMetadata) throws {
+        guard case let .named(wanted) = self, !meta.matchesBase(wanted) else { return }
+        let declared = [meta.baseModel, meta.baseSignature].compactMap { $0 }.joined(separator: " / ")
+        throw RegistryError.baseMismatch(file: image.path, wanted: wanted, patchBase: declared.isEmpty ? "(no base declared)" : declared)
     }
 
     /// The string `list --base` filters on.

@@ -1,4 +1,5 @@
 import PaveFormat
+import PaveModel
 
 /// What the registry needs to know about a verified patch file: its manifest, digest, size and where each
 /// tensor's data region lies. The registry stores each region as its own blob (so a tensor shared by several
@@ -67,8 +68,10 @@ public struct PatchImage: Sendable {
 /// Reads and verifies patch files for the registry. ``PaveFileReader`` is the real one (the container);
 /// the seam exists so the store can serve its own byte source back to the same reader.
 public protocol PatchReader: Sendable {
-    /// Opens and fully verifies (structure and hashes) the file at `path`.
-    func verifiedImage(ofFileAt path: String) throws -> PatchImage
+    /// Opens and fully verifies the file at `path` (for `.pave` files: everything it carries, see
+    /// ``PaveFileReader``) and, when `base` is given, that every part of it fits that base.
+    /// - Throws: ``RegistryError/patchDamaged(file:problems:)`` listing every failed check.
+    func verifiedImage(ofFileAt path: String, base: BaseSignature?) throws -> PatchImage
     /// Opens a stored patch through `source` (served from blobs) and verifies it.
     func verifiedImage(of source: StoredPatchSource, path: String) throws -> PatchImage
     /// Opens a stored patch through `source` without reading tensor data and returns its digest (as the

@@ -76,7 +76,7 @@ extension Registry {
         let recipeNames = (try? FileManager.default.contentsOfDirectory(atPath: layout.recipesDirectory.path)) ?? []
         let strays = recipeNames.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") && !installedDigests.contains("sha256:" + $0.dropLast(5)) }
         if !strays.isEmpty {
-            notice("uninstalled_recipes", "\(strays.count) recipes are not in the index (an interrupted install, or a lost index: `pavepkg doctor --rebuild` restores them, `pavepkg gc` drops them)")
+            notice("uninstalled_recipes", "\(strays.count) recipes are not in the index (an interrupted install, or a lost index: rebuilding the index restores them, garbage collection drops them)")
         }
         return DoctorReport(home: layout.home.path, schemaVersion: Int(try db.pragmaInteger("user_version")),
                             sqliteVersion: SQLiteConnection.libraryVersion, usage: try usage(), findings: findings,

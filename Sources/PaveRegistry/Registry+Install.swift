@@ -32,120 +32,158 @@ extension Registry {
 
     /// Verifies and installs `paths`, all or nothing.
     ///
-    /// Every file is verified first (structure and hashes, by ``reader``); with `base` each must fit that
-    /// base (see ``BaseRequirement``). Then every segment is written as a
-    /// content-addressed blob (temp + fsync + rename; existing blobs are reused), then each patch's recipe,
-    /// and finally one SQLite transaction records all patches, blobs and reference counts. A crash at any
-    /// point leaves the index as it was before or after; blobs written by an interrupted install are
-    /// unreferenced and `gc` removes them.
-    /// - Throws: the container's errors for a damaged file; ``RegistryError`` for a bad name, a base
-    ///   mismatch, a `name:version` already installed with other content, or a store failure.
+    /// Every file is verified first, completely (``reader``: for `.pave` files ``PaveFileReader``, i.e.
+    /// `PatchVerifier` with the full policy: container, semantics, every reference vector set, a composed
+    /// file's members and stack vectors); with `base` each must fit that base (see ``BaseRequirement``). Then
+    /// every segment is written as a content-addressed blob (temp + fsync + rename; existing blobs are reused),
+    /// then each patch's recipe, and finally one SQLite transaction records all patches, blobs and reference
+    /// counts. A crash at any point leaves the index as it was before or after; blobs written by an
+    /// interrupted install are unreferenced and `gc` removes them.
+    /// - Throws: ``RegistryError/patchDamaged(file:problems:)`` for a file that fails verification;
+    ///   ``RegistryError`` for a bad name, a base mismatch, a `name:version` already installed with other
+    ///   content, or a store failure.
     @discardableResult
     public func install(paths: [String], base: BaseRequirement? = nil) throws -> [InstallResult] {
-        var images: [(PatchImage, PatchMetadata)] = []
-        for path in paths {
-            let image = try reader.verifiedImage(ofFileAt: path)
-            let meta = try PatchMetadata(manifest: image.manifest, path: path)
-            try base?.check(image, meta: meta)
-            images.append((image, meta))
-        }
-        return try install(images)
+        try install(try verifiedImages(paths, base: base))
     }
 
+    /// Step 1: every file verified (and checked against `base`), with the index columns of its manifest.
+    func verifiedImages(_ paths: [String], base: BaseRequirement?) throws -> [(PatchImage, PatchMetadata)] {
+        try paths.map { path in
+            let image = try reader.verifiedImage(ofFileAt: path, base: base?.signature)
+            let meta = try PatchMetadata(manifest: image.manifest, path: path)
+            try base?.checkName(image, meta: meta)
+            return (image, meta)
+        }
+    }
+
+    /// Steps 2–5 for verified images: stage blobs and recipes, make them durable, check the stored heads,
+    /// record everything in one transaction.
     func install(_ images: [(PatchImage, PatchMetadata)]) throws -> [InstallResult] {
         let lock = try StoreLock(layout, mode: .shared)
         defer { withExtendedLifetime(lock) {} }
+        var staging = Staging(installedAt: Self.timestamp())
         var results: [InstallResult] = []
-        var recipes: [(PatchRecipe, PatchImage, PatchMetadata)] = []
-        var seen = Set<String>()
-        var staged = Set<String>()
-        let batch = DurableBatch()
-        let installedAt = Self.timestamp()
-        for (image, meta) in images {
-            let hex = try image.digestHex()
-            var result = InstallResult(file: image.path, name: meta.name, version: meta.version, digest: image.digest,
-                                       size: image.size, status: .alreadyInstalled, newBlobs: 0, newBytes: 0, reusedBytes: 0, paddingBytes: 0)
-            let already = try isInstalled(digest: image.digest)
-            if seen.contains(hex) || already {
-                results.append(result)
-                continue
-            }
-            seen.insert(hex)
-            if let row = try db.query("SELECT digest FROM patches WHERE name = ? AND version = ?", [.text(meta.name), .text(meta.version)]).first {
-                throw RegistryError.versionConflict(name: meta.name, version: meta.version, installed: row.string(0) ?? "?", offered: image.digest)
-            }
-            let file: RandomAccessFile
-            do { file = try RandomAccessFile(URL(fileURLWithPath: image.path)) } catch {
-                throw RegistryError.io(path: image.path, operation: "open", reason: "\(error)")
-            }
-            guard file.size == image.size else {
-                throw RegistryError.io(path: image.path, operation: "install", reason: "the file is \(file.size) bytes; it was \(image.size) when verified")
-            }
-            var segments: [PatchRecipe.Segment] = []
-            // One run of small pieces (head, small tensors, the padding between them, the layout table) is one blob.
-            var run: (offset: Int, length: Int, tensors: Int)?
-            func flush() throws {
-                guard let r = run else { return }
-                run = nil
-                let (blobHex, isNew) = try blobs.stage(from: file, offset: r.offset, count: r.length, into: batch, staged: &staged)
-                if isNew { result.newBlobs += 1; result.newBytes += r.length } else { result.reusedBytes += r.length }
-                segments.append(.init(offset: r.offset, length: r.length, blob: blobHex, tensor: nil))
-            }
-            for range in try image.segmentRanges() {
-                if range.tensor == nil, range.offset != 0, try BlobStore.isZero(file, offset: range.offset, count: range.length) {
-                    if let r = run, range.length < minimumTensorBlob {
-                        run = (r.offset, r.length + range.length, r.tensors)  // alignment padding inside a run of small pieces
-                        continue
-                    }
-                    try flush()
-                    segments.append(.init(offset: range.offset, length: range.length, blob: nil, tensor: nil))
-                    result.paddingBytes += range.length
-                    continue
-                }
-                if let tensor = range.tensor, range.length >= minimumTensorBlob {
-                    try flush()
-                    let (blobHex, isNew) = try blobs.stage(from: file, offset: range.offset, count: range.length, into: batch, staged: &staged)
-                    if isNew { result.newBlobs += 1; result.newBytes += range.length } else { result.reusedBytes += range.length }
-                    segments.append(.init(offset: range.offset, length: range.length, blob: blobHex, tensor: tensor))
-                    continue
-                }
-                if let r = run { run = (r.offset, r.length + range.length, r.tensors + 1) } else { run = (range.offset, range.length, 1) }
-            }
-            try flush()
-            result.status = .installed
-            results.append(result)
-            let recipe = PatchRecipe(recipeVersion: PatchRecipe.currentVersion, digest: image.digest, name: meta.name,
-                                     version: meta.version, size: image.size, installedAt: installedAt, segments: segments)
-            try batch.add(try recipe.encoded(), to: try layout.recipeURL(hex))
-            recipes.append((recipe, image, meta))
-        }
+        for (image, meta) in images { results.append(try stage(image, meta: meta, into: &staging)) }
         CrashPoint.hit("after-blobs")
         // Blobs and recipes reach the disk (and their final names) before any row refers to them.
-        try batch.commit()
+        try staging.batch.commit()
         CrashPoint.hit("after-recipe")
-        // The file could have changed between verification and copying: the stored head must still give the
-        // verified digest (tensor regions are hash-checked whenever they are read, and by verify --installed).
-        for (recipe, image, _) in recipes {
-            let stored = try reader.digest(of: try StoredPatchSource(recipe: recipe, layout: layout), path: image.path)
-            guard stored == recipe.digest else {
-                throw RegistryError.io(path: image.path, operation: "install", reason: "the file changed while it was being installed (digest \(stored), verified \(recipe.digest))")
-            }
-        }
-        var skipped = Set<String>()
-        try db.immediateTransaction {
-            for (recipe, image, meta) in recipes {
-                // A concurrent install may have recorded the same patch while we wrote blobs.
-                if try isInstalled(digest: recipe.digest) { skipped.insert(recipe.digest); continue }
-                try Self.insert(recipe: recipe, manifest: image.manifest, meta: meta, into: db)
-            }
-            CrashPoint.hit("in-transaction")
-        }
+        try checkStoredHeads(staging.recipes)
+        let skipped = try record(staging.recipes)
         CrashPoint.hit("after-commit")
         return results.map { r in
             var r = r
             if skipped.contains(r.digest) { r.status = .alreadyInstalled }
             return r
         }
+    }
+
+    /// What an install has written so far: the batch of files, the blobs staged in it, the recipes.
+    struct Staging {
+        let installedAt: String
+        let batch = DurableBatch()
+        var staged = Set<String>()
+        var seen = Set<String>()
+        var recipes: [(recipe: PatchRecipe, image: PatchImage, meta: PatchMetadata)] = []
+    }
+
+    /// Step 2, one patch: skipped when already installed (or given twice); refused when its `name:version` is
+    /// installed with other content; otherwise its segments are staged as blobs and its recipe is added.
+    func stage(_ image: PatchImage, meta: PatchMetadata, into staging: inout Staging) throws -> InstallResult {
+        let hex = try image.digestHex()
+        var result = InstallResult(file: image.path, name: meta.name, version: meta.version, digest: image.digest,
+                                   size: image.size, status: .alreadyInstalled, newBlobs: 0, newBytes: 0, reusedBytes: 0, paddingBytes: 0)
+        let already = try isInstalled(digest: image.digest)
+        if already || staging.seen.contains(hex) { return result }
+        staging.seen.insert(hex)
+        if let row = try db.query("SELECT digest FROM patches WHERE name = ? AND version = ?", [.text(meta.name), .text(meta.version)]).first {
+            throw RegistryError.versionConflict(name: meta.name, version: meta.version, installed: row.string(0) ?? "?", offered: image.digest)
+        }
+        let file = try openVerified(image)
+        let segments = try stageSegments(of: image, from: file, into: &staging, result: &result)
+        result.status = .installed
+        let recipe = PatchRecipe(recipeVersion: PatchRecipe.currentVersion, digest: image.digest, name: meta.name,
+                                 version: meta.version, size: image.size, installedAt: staging.installedAt, segments: segments)
+        try staging.batch.add(try recipe.encoded(), to: try layout.recipeURL(hex))
+        staging.recipes.append((recipe, image, meta))
+        return result
+    }
+
+    /// The verified file, opened again for copying; refused when its size changed since it was verified.
+    func openVerified(_ image: PatchImage) throws -> RandomAccessFile {
+        let file: RandomAccessFile
+        do { file = try RandomAccessFile(URL(fileURLWithPath: image.path)) } catch {
+            throw RegistryError.io(path: image.path, operation: "open", reason: "\(error)")
+        }
+        guard file.size == image.size else {
+            throw RegistryError.io(path: image.path, operation: "install", reason: "the file is \(file.size) bytes; it was \(image.size) when verified")
+        }
+        return file
+    }
+
+    /// The file cut into segments: zero padding is not stored; a tensor region of at least
+    /// ``minimumTensorBlob`` bytes is a blob of its own (shared across patches); runs of smaller pieces (head,
+    /// small tensors, the padding between them, the layout table) are one blob each.
+    func stageSegments(of image: PatchImage, from file: RandomAccessFile, into staging: inout Staging,
+                       result: inout InstallResult) throws -> [PatchRecipe.Segment] {
+        var segments: [PatchRecipe.Segment] = []
+        var run: (offset: Int, length: Int)?
+        func stageBlob(offset: Int, length: Int, tensor: String?) throws {
+            let (blobHex, isNew) = try blobs.stage(from: file, offset: offset, count: length, into: staging.batch, staged: &staging.staged)
+            if isNew { result.newBlobs += 1; result.newBytes += length } else { result.reusedBytes += length }
+            segments.append(.init(offset: offset, length: length, blob: blobHex, tensor: tensor))
+        }
+        func flush() throws {
+            guard let r = run else { return }
+            run = nil
+            try stageBlob(offset: r.offset, length: r.length, tensor: nil)
+        }
+        for range in try image.segmentRanges() {
+            if range.tensor == nil, range.offset != 0, try BlobStore.isZero(file, offset: range.offset, count: range.length) {
+                if let r = run, range.length < minimumTensorBlob {
+                    run = (r.offset, r.length + range.length)  // alignment padding inside a run of small pieces
+                    continue
+                }
+                try flush()
+                segments.append(.init(offset: range.offset, length: range.length, blob: nil, tensor: nil))
+                result.paddingBytes += range.length
+                continue
+            }
+            if let tensor = range.tensor, range.length >= minimumTensorBlob {
+                try flush()
+                try stageBlob(offset: range.offset, length: range.length, tensor: tensor)
+                continue
+            }
+            if let r = run { run = (r.offset, r.length + range.length) } else { run = (range.offset, range.length) }
+        }
+        try flush()
+        return segments
+    }
+
+    /// Step 4: the file could have changed between verification and copying: the stored head must still give
+    /// the verified digest (tensor regions are hash-checked whenever they are read, and by verify --installed).
+    func checkStoredHeads(_ recipes: [(recipe: PatchRecipe, image: PatchImage, meta: PatchMetadata)]) throws {
+        for (recipe, image, _) in recipes {
+            let stored = try reader.digest(of: try StoredPatchSource(recipe: recipe, layout: layout), path: image.path)
+            guard stored == recipe.digest else {
+                throw RegistryError.io(path: image.path, operation: "install", reason: "the file changed while it was being installed (digest \(stored), verified \(recipe.digest))")
+            }
+        }
+    }
+
+    /// Step 5: one transaction records every patch, its segments and blob references. Returns the digests a
+    /// concurrent install recorded first (reported as already installed).
+    func record(_ recipes: [(recipe: PatchRecipe, image: PatchImage, meta: PatchMetadata)]) throws -> Set<String> {
+        var skipped = Set<String>()
+        try db.immediateTransaction {
+            for (recipe, image, meta) in recipes {
+                if try isInstalled(digest: recipe.digest) { skipped.insert(recipe.digest); continue }
+                try Self.insert(recipe: recipe, manifest: image.manifest, meta: meta, into: db)
+            }
+            CrashPoint.hit("in-transaction")
+        }
+        return skipped
     }
 
     func isInstalled(digest: String) throws -> Bool {

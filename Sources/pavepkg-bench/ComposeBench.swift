@@ -9,13 +9,6 @@ import PaveKit
 /// - LoRA: four q_proj-sized modules (3584×3584, r = 64) in each patch, N = 2048 tokens: single vs stacked deltas.
 /// - merges of two rank-64 gate_proj-sized adapters (18944×3584): cat, svd:64, svd:128, with their errors.
 enum ComposeBench {
-    /// Runs when `args` (the whole command line) names the `compose` subcommand; returns whether it did.
-    static func run(_ args: [String]) -> Bool {
-        guard args.count >= 2, args[1] == "compose" else { return false }
-        do { try bench() } catch { print("error: \(error)"); exit(1) }
-        return true
-    }
-
     struct RNG {
         var stream: SplitMix64
         init(s: UInt64) { stream = SplitMix64(seed: s) }

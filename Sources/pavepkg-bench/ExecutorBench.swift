@@ -18,26 +18,6 @@ enum ExecutorBench {
         Shape(name: "3d", visual: [32, 196, 1152], side: [32, 24, 24, 1024], inputDim: 1024, outputDim: 3584, layers: 2),
     ]
 
-    static func run(_ args: [String]) throws {
-        var which = "audio7b", runs = 3, threads = ProcessInfo.processInfo.activeProcessorCount, dtype = DType.bf16
-        var i = 0
-        while i < args.count {
-            let v = i + 1 < args.count ? args[i + 1] : ""
-            switch args[i] {
-            case "--shape": which = v; i += 1
-            case "--runs": runs = max(1, Int(v) ?? 3); i += 1
-            case "--threads": threads = max(1, Int(v) ?? threads); i += 1
-            case "--dtype": dtype = v == "f32" ? .f32 : .bf16; i += 1
-            default:
-                print("usage: pavepkg-bench executor [--shape audio7b|3d] [--runs N] [--threads N] [--dtype bf16|f32]")
-                return
-            }
-            i += 1
-        }
-        guard let shape = shapes.first(where: { $0.name == which }) else { print("unknown shape \(which)"); return }
-        try bench(shape, runs: runs, threads: threads, dtype: dtype)
-    }
-
     static func bench(_ s: Shape, runs: Int, threads: Int, dtype: DType) throws {
         let arch = FusionArchitecture(inputDim: s.inputDim, outputDim: s.outputDim, layers: s.layers)
         let t0 = Date()

@@ -13,23 +13,7 @@ import PaveKit
 /// `--keep PATH` keeps everything under PATH and, when PATH already holds the many-patch store, reuses it
 /// (only the queries and gc are measured again).
 enum RegistryBench {
-    static func run(_ args: [String]) throws {
-        var patches = 10_000, installMB = 20, runs = 5
-        var base = FileManager.default.temporaryDirectory
-        var keep: URL?
-        var i = 0
-        while i < args.count {
-            let v = i + 1 < args.count ? args[i + 1] : ""
-            switch args[i] {
-            case "--patches": patches = max(1, Int(v) ?? patches); i += 1
-            case "--install-mb": installMB = max(1, Int(v) ?? installMB); i += 1
-            case "--runs": runs = max(1, Int(v) ?? runs); i += 1
-            case "--dir": base = URL(fileURLWithPath: v); i += 1
-            case "--keep": keep = URL(fileURLWithPath: v); i += 1
-            default: print("unknown option \(args[i])"); return
-            }
-            i += 1
-        }
+    static func run(patches: Int, installMB: Int, runs: Int, base: URL, keep: URL?) throws {
         let root = keep ?? base.appendingPathComponent("pave-registry-bench-\(getpid())")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         defer { if keep == nil { try? FileManager.default.removeItem(at: root) } }
@@ -62,7 +46,7 @@ enum RegistryBench {
         for r in 0..<runs {
             let home = root.appendingPathComponent("install-\(r)")
             let registry = try Registry(layout: StoreLayout(home: home))
-            verifyTimes.append(try time { _ = try PaveFileReader().verifiedImage(ofFileAt: big.path) })
+            verifyTimes.append(try time { _ = try PaveFileReader().verifiedImage(ofFileAt: big.path, base: nil) })
             installTimes.append(try time { try registry.install(paths: [big.path]) })
             sharedTimes.append(try time { try registry.install(paths: [big2.path]) })
             try FileManager.default.removeItem(at: home)

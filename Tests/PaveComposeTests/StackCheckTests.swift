@@ -162,16 +162,20 @@ func materialize(_ plan: ComposedPlan, digest: String = "sha256:" + String(repea
                       path: (plan.manifest.name ?? "stack") + ".pave")
 }
 
-@Suite struct StackArgumentsTests {
+@Suite struct StackWeightTests {
     @Test func parsesWeightsAndRenames() throws {
-        #expect(try StackArguments.weight("audio=0.5") == ("audio", 0.5))
-        #expect(try StackArguments.weight("a=b=-2e-3") == ("a=b", -0.002))
-        #expect(try StackArguments.weight("#2=3") == ("#2", 3))
-        #expect(try StackArguments.rename("#2=audio2") == ("#2", "audio2"))
-        for bad in ["audio", "=1", "audio=", "audio=x"] {
-            #expect(throws: ComposeError.self) { try StackArguments.weight(bad) }
+        #expect(StackWeight("audio=0.5") == StackWeight(key: "audio", weight: 0.5))
+        #expect(StackWeight("a=b=-2e-3") == StackWeight(key: "a=b", weight: -0.002))
+        #expect(StackWeight("#2=3") == StackWeight(key: "#2", weight: 3))
+        #expect(MemberRename("#2=audio2") == MemberRename(key: "#2", newName: "audio2"))
+        for bad in ["audio", "=1", "audio=", "audio=x"] { #expect(StackWeight(bad) == nil, "\(bad)") }
+        for bad in ["x", "=y", "x="] { #expect(MemberRename(bad) == nil, "\(bad)") }
+    }
+
+    @Test func aNonFiniteWeightIsRefusedWhenTheStackIsBuilt() throws {
+        let w = try #require(StackWeight("a=inf"))
+        #expect(throws: ComposeError.nonFiniteWeight(member: "a", weight: .infinity)) {
+            try PatchStack.build([TestPatches.patch(name: "a", seed: 1)], weights: [w])
         }
-        #expect(throws: ComposeError.nonFiniteWeight(member: "a", weight: .infinity)) { try StackArguments.weight("a=inf") }
-        for bad in ["x", "=y", "x="] { #expect(throws: ComposeError.self) { try StackArguments.rename(bad) } }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PaveCheckpoint
 import PaveFormat
 import PaveModel
 @testable import PaveExecutor

@@ -6,14 +6,22 @@ import PaveKit
 enum CLI {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static var binDir: URL? {
-        if let d = ProcessInfo.processInfo.environment["PAVEPKG_BIN_DIR"] { return URL(fileURLWithPath: d) }
-        // The test bundle lives in the build directory next to the executables.
-        let candidates = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(), root.appendingPathComponent(".build/debug")]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.appendingPathComponent("pavepkg").path) }
+    /// The directory holding the built `pavepkg` and `pavepkg-bench`: `PAVEPKG_BIN_DIR`, else next to the test
+    /// bundle (`swift test` builds them), else `.build/debug`. A missing binary is a failure, never a skip.
+    static func binary(_ tool: String = "pavepkg") throws -> URL {
+        var candidates: [URL] = []
+        if let d = ProcessInfo.processInfo.environment["PAVEPKG_BIN_DIR"] { candidates.append(URL(fileURLWithPath: d)) }
+        var d = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<3 {  // the test bundle may sit a level or two below the products directory
+            candidates.append(d)
+            d = d.deletingLastPathComponent()
+        }
+        candidates += [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(), root.appendingPathComponent(".build/debug")]
+        for dir in candidates where FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent(tool).path) {
+            return dir.appendingPathComponent(tool)
+        }
+        throw CLIError("no built \(tool) binary in \(candidates.map(\.path).joined(separator: ", ")): run `swift build` (or set PAVEPKG_BIN_DIR)")
     }
-
-    static var available: Bool { binDir != nil }
 
     struct Result {
         var status: Int32
@@ -22,9 +30,8 @@ enum CLI {
     }
 
     static func run(_ args: [String], tool: String = "pavepkg", environment: [String: String] = [:], cwd: URL? = nil) throws -> Result {
-        guard let dir = binDir else { throw CLIError("no built \(tool) binary; run swift build first") }
         let p = Process()
-        p.executableURL = dir.appendingPathComponent(tool)
+        p.executableURL = try binary(tool)
         p.arguments = args
         var env = ProcessInfo.processInfo.environment
         env["SOURCE_DATE_EPOCH"] = nil

@@ -3,7 +3,7 @@ import PaveKit
 import Testing
 
 /// `pavepkg compose` / stacked `run` / `verify` / `inspect` of composed files, through the built binary.
-@Suite(.enabled(if: CLI.available, "needs the built pavepkg binary (swift build)"))
+@Suite
 struct ComposeCLITests {
     static let q = "model.layers.0.self_attn.q_proj"
 

@@ -4,7 +4,7 @@ import Testing
 
 /// The README's demo samples and its library snippet, on real bytes: the demo patches generate, pack against the
 /// bundled 7B signature, and the library API of the README opens, checks and runs them.
-@Suite(.enabled(if: CLI.available, "needs the built pavepkg and pavepkg-bench binaries (swift build)"))
+@Suite
 struct DemoSamplesTests {
     @Test func demoPatchesPackVerifyAndRunThroughTheReadmeSnippet() throws {
         let dir = try TempDir()
@@ -31,6 +31,19 @@ struct DemoSamplesTests {
         let fused = try executor.forward(visual: visual, side: side)
         #expect(fused.shape == [8, 3584])
         #expect(fused.values.allSatisfy { $0.isFinite })
+
+        // The README's pipeline snippet: the library pack gives the CLI's bytes, and verifies with the base.
+        var request = PackRequest(input: .safetensors([URL(fileURLWithPath: dir.path("pave-7b-audio.safetensors"))]),
+                                  manifestFile: URL(fileURLWithPath: dir.path("pave-7b-audio.manifest.json")), tool: "pavepkg \(PaveKitVersion.string)")
+        request.base = .location(sig)
+        request.environment = ["SOURCE_DATE_EPOCH": "1767225600"]
+        let packed = try PatchPacker.pack(request, to: URL(fileURLWithPath: dir.path("library.pave")))
+        #expect(packed.summary.digest == patch.digest)
+        let verifier = PatchVerifier(policy: .full.checking(base: request.base))
+        let report = try verifier.verify(fileAt: URL(fileURLWithPath: dir.path("library.pave")))
+        #expect(report.ok && report.digest == packed.summary.digest)
+        #expect(report.checks.map(\.name).contains("base.compatibility"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir.path("library.pave"))) == Data(contentsOf: URL(fileURLWithPath: dir.path("pave-7b-audio.pave"))))
 
         // The 0.5B base refuses it, naming the module and both shapes.
         let small = try BaseSignature.load(signatureOrModel: CLI.root.appendingPathComponent("samples/base-signatures/llava-onevision-qwen2-0.5b-ov.sig.json"))

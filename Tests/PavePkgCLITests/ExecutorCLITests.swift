@@ -4,24 +4,14 @@ import PaveKit
 
 /// `pavepkg pack → verify → run` through the real executable (built next to the test bundle).
 @Suite struct ExecutorCLITests {
-    static let binary: URL? = {
-        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [dir, dir.deletingLastPathComponent()] {
-            let url = candidate.appendingPathComponent("pavepkg")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return nil
-    }()
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/executor")
 
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
     static func pavepkg(_ args: [String]) throws -> Result {
-        struct NoBinary: Error {}
-        guard let binary else { throw NoBinary() }
         let p = Process()
-        p.executableURL = binary
+        p.executableURL = try CLI.binary()
         p.arguments = args
         var env = ProcessInfo.processInfo.environment
         env["OPENBLAS_NUM_THREADS"] = "1"
@@ -48,7 +38,7 @@ import PaveKit
         return dir
     }
 
-    @Test(.enabled(if: binary != nil))
+    @Test
     func packVerifyRun() throws {
         let dir = try Self.workspace()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -76,7 +66,7 @@ import PaveKit
         #expect(r.status == 2 && r.stderr.contains("side_length: 99 is outside 1…13"), "\(r.stderr)")
     }
 
-    @Test(.enabled(if: binary != nil))
+    @Test
     func packRefusesAndVerifyNamesTheWorstElement() throws {
         let dir = try Self.workspace()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import PaveKit
 
-@Suite(.enabled(if: CLI.available, "needs the built pavepkg binary (swift build)"))
+@Suite
 struct PackInspectVerifyUnpackTests {
     @Test func packInspectVerifyUnpackRoundTrip() throws {
         let dir = try TempDir()
@@ -124,7 +124,7 @@ struct PackInspectVerifyUnpackTests {
     }
 }
 
-@Suite(.enabled(if: CLI.available, "needs the built pavepkg-bench binary (swift build)"))
+@Suite
 struct SamplesTests {
     @Test func samplesBuildDeterministically() throws {
         let a = try TempDir(), b = try TempDir()

@@ -12,26 +12,9 @@ import Testing
         var stderr: String
     }
 
-    static func binary() throws -> URL {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent(".build/debug"),
-        ]
-        for dir in candidates {
-            var d = dir
-            for _ in 0..<3 {  // the test bundle may sit a level or two below the products directory
-                let url = d.appendingPathComponent("pavepkg")
-                if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-                d = d.deletingLastPathComponent()
-            }
-        }
-        throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "pavepkg binary (run `swift build` first)"])
-    }
-
     static func start(_ args: [String], home: URL, env extra: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
         let p = Process()
-        p.executableURL = try binary()
+        p.executableURL = try CLI.binary()
         p.arguments = args
         var env = ProcessInfo.processInfo.environment
         env["PAVE_HOME"] = home.path

@@ -1,9 +1,10 @@
 import Foundation
 import PaveKit
 import Testing
+import PaveTestSupport
 
 /// End-to-end runs of the built `pavepkg` executable: `signature`, `pack --base`, `verify --base`.
-@Suite(.enabled(if: CLI.available, "needs the built pavepkg binary (swift build)"))
+@Suite
 struct SignatureCLITests {
     /// Runs pavepkg through the shared CLI helper; returns (exit status, stdout, stderr).
     static func run(_ args: [String]) throws -> (Int32, String, String) {

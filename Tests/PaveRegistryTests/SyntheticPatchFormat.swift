@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import PaveFormat
+import PaveModel
 @testable import PaveRegistry
 
 /// A deliberately simple stand-in container used to test the store independently of the `.pave` codec:
@@ -32,7 +33,7 @@ enum SyntheticPatchFormat {
 struct SyntheticPatchReader: PatchReader {
     struct Damaged: Error { let reason: String }
 
-    func verifiedImage(ofFileAt path: String) throws -> PatchImage {
+    func verifiedImage(ofFileAt path: String, base: BaseSignature?) throws -> PatchImage {
         let file = try RandomAccessFile(URL(fileURLWithPath: path))
         return try image(size: file.size, path: path) { try file.read(at: $0, count: $1) }
     }

@@ -109,7 +109,7 @@ public enum BaseCompatibility {
                     }
                 } else {
                     out.append(BaseMismatch(kind: .contentFingerprint, subject: "base.content_fingerprint", patch: pinned, base: "not computed",
-                        message: "content fingerprint: the patch pins \(pinned) but the base signature has none; sign the model with `pavepkg signature --content` (or pass the model directory)"))
+                        message: "content fingerprint: the patch pins \(pinned) but the base signature has none; check against a signature made with the content fingerprint, or against the model directory itself"))
                 }
             }
             if let recorded = declared.architecture {

@@ -63,7 +63,7 @@ public struct BaseSignature: Sendable, Equatable {
     }
 
     /// `owner/name` with no leading `/`, `.` or `~` and exactly one `/`.
-    static func isHubID(_ s: String) -> Bool {
+    public static func isHubID(_ s: String) -> Bool {
         let parts = s.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return false }
         return !s.hasPrefix(".") && !s.hasPrefix("~") && !s.contains(" ")

@@ -25,10 +25,10 @@ struct ComposeCommand: ParsableCommand {
     var output: String
 
     @Option(name: .customLong("weight"), help: ArgumentHelp("Weight of a patch (repeatable; default 1).", valueName: "NAME=W"))
-    var weights: [String] = []
+    var weights: [StackWeight] = []
 
     @Option(name: .customLong("rename"), help: ArgumentHelp("Rename a member and its side channel (KEY: name or #k).", valueName: "KEY=NEW"))
-    var renames: [String] = []
+    var renames: [MemberRename] = []
 
     @Option(help: "Name of the composed patch.")
     var name: String = "stack"
@@ -39,11 +39,11 @@ struct ComposeCommand: ParsableCommand {
     @Option(help: "Description (default: the members and their weights).")
     var description: String?
 
-    @Option(help: "Creation time, RFC 3339 (default: SOURCE_DATE_EPOCH, else the newest member's `created`).")
-    var created: String?
+    @Option(help: ArgumentHelp("Creation time, RFC 3339 (default: SOURCE_DATE_EPOCH, else the newest member's `created`).", valueName: "RFC3339"))
+    var created: Timestamp?
 
     @Option(name: .customLong("merge-lora"), help: ArgumentHelp("Merge the members' LoRA adapters.", valueName: "cat|svd:R"))
-    var mergeLoRA: String?
+    var mergeLoRA: LoRAMergeMode?
 
     @Option(help: "zstd level, 1 … 22.")
     var level: Int = 3
@@ -56,29 +56,14 @@ struct ComposeCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors(json: json) {
-            try PatchNameRule.validate(name)  // before opening and verifying the members
             let files = try inputs.map { try PatchArgument.open($0) }
-            for f in files { _ = try f.verifyAll() }   // members are copied byte for byte: refuse damaged inputs
-            let stack = try PatchStack.build(files.map { StackInput(file: $0) },
-                                             weights: try weights.map { try StackArguments.weight($0) },
-                                             renames: try renames.map { try StackArguments.rename($0) })
-            let env = ProcessInfo.processInfo.environment
-            // --created, else SOURCE_DATE_EPOCH, else the newest member's `created` (else the inputs' mtime).
-            var stamp: String?
-            if created != nil || env["SOURCE_DATE_EPOCH"] != nil || StackComposer.newestCreated(stack) == nil {
-                let paths = try inputs.compactMap { try PatchArgument.path($0) }
-                stamp = try RFC3339.created(explicit: created, environment: env, inputs: paths.map { URL(fileURLWithPath: $0) })
-            }
-            let options = ComposeOptions(name: name, version: version, description: description, created: stamp,
-                                         tool: "pavepkg \(PaveKitVersion.string)",
-                                         mergeLoRA: try mergeLoRA.map { try LoRAMergeMode(parsing: $0) })
-            var plan = try StackComposer.plan(stack, options: options)
-            try StackComposer.addSelfCheck(&plan, threads: threads)
             let progress = ProgressLine("composing", total: 0)
-            let summary = try StackComposer.write(plan, to: URL(fileURLWithPath: output),
-                                                  options: PackOptions(level: level, threads: threads, progress: { done, total in progress.update(done, total: total) }))
+            let request = ComposeRequest(weights: weights, renames: renames, name: name, version: version, description: description,
+                                         created: created?.date, tool: "pavepkg \(PaveKitVersion.string)", mergeLoRA: mergeLoRA,
+                                         options: PackOptions(level: level, threads: threads, progress: { done, total in progress.update(done, total: total) }))
+            let result = try PatchComposer.compose(files, request: request, to: URL(fileURLWithPath: output))
             progress.finish()
-            let merge = try plan.manifest.decode(LoRAMergeRecord.self, forKey: ComposeManifestKey.loraMerge)
+            let (summary, stack, merge) = (result.summary, result.stack, result.loraMerge)
             if json {
                 var obj: [String: JSONValue] = try JSONValue.from(summary).objectValue ?? [:]
                 obj["members"] = .array(stack.members.map { .object(["name": .string($0.name), "weight": .double($0.weight), "digest": .string($0.digest)]) })

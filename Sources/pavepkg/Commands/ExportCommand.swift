@@ -24,7 +24,7 @@ struct ExportCommand: ParsableCommand {
     var output: String
 
     @Option(help: "pave-checkpoint (default), safetensors or peft.")
-    var format = "pave-checkpoint"
+    var format: PaveCheckpointExporter.Format = .paveCheckpoint
 
     @OptionGroup var checkpointOptions: CheckpointImportArguments
 
@@ -33,17 +33,15 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors(json: json) {
-            guard let fmt = PaveCheckpointExporter.Format(rawValue: format) else {
-                throw ValidationError("--format must be pave-checkpoint, safetensors or peft, not \"\(format)\"")
-            }
+            let fmt = format
             let progress = PhasedProgress()
             defer { progress.finish() }
             let input = URL(fileURLWithPath: patch)
             var manifest: Manifest
             let tensors: [ImportedTensor]
             var keepAlive: ImportedCheckpoint?
-            if CheckpointImportArguments.isCheckpoint(patch) {
-                let imported = try PaveCheckpointImporter.load(input, options: try checkpointOptions.options(name: nil, version: nil, created: nil, progress: progress))
+            if PackInput.isCheckpoint(input) {
+                let imported = try PaveCheckpointImporter.load(input, options: checkpointOptions.options(progress: progress))
                 manifest = imported.manifest
                 tensors = imported.tensors
                 keepAlive = imported

@@ -7,7 +7,9 @@ struct InstallCommand: ParsableCommand {
         commandName: "install",
         abstract: "Verify patches and add them to the local registry (PAVE_HOME, default ~/.pave).",
         discussion: """
-            Every file is verified first (structure, digest, every tensor hash); all files are installed or none. \
+            Every file is verified first, exactly as `pavepkg verify` does (structure, digest, every tensor hash, \
+            patch semantics, every reference vector set, a composed file's members and stack vectors); a file that \
+            fails is refused (exit status 1). All files are installed or none. \
             Tensors already in the store (e.g. an unchanged LoRA of an earlier version) are stored once. \
             With --base, each patch must be for that base: a signature file or model directory (full \
             compatibility check), a model name, or a structural signature (prefix of ≥ 8 hex digits).

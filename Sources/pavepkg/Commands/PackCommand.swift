@@ -35,8 +35,8 @@ struct PackCommand: ParsableCommand {
     @Option(help: "zstd level, 1 … 22.")
     var level: Int = 3
 
-    @Option(help: "Creation time, RFC 3339 (e.g. 2026-01-31T12:00:00Z).")
-    var created: String?
+    @Option(help: ArgumentHelp("Creation time, RFC 3339 (e.g. 2026-01-31T12:00:00Z).", valueName: "RFC3339"))
+    var created: Timestamp?
 
     @Option(help: "Raw bytes per chunk (multiple of 64, 4096 … 67108864).")
     var chunkSize: Int = PaveLimits.defaultChunkSize
@@ -60,72 +60,52 @@ struct PackCommand: ParsableCommand {
             completion: .file(extensions: ["safetensors"]))
     var expected: String?
 
-    @Option(help: "Tolerance of the stored vector set, ATOL,RTOL (default 1e-4,1e-4).")
-    var tolerance: String?
+    @Option(help: ArgumentHelp("Tolerance of the stored vector set: two non-negative numbers (default 1e-4,1e-4).", valueName: "ATOL,RTOL"))
+    var tolerance: Tolerance?
 
-    /// Used when the single input is a PAVE checkpoint directory or .zip (see PackCommand+Checkpoint.swift).
+    /// Used when the single input is a PAVE checkpoint directory or .zip.
     @OptionGroup(title: "PAVE checkpoint import (single input that is a training output directory or .zip)")
     var checkpointOptions: CheckpointImportArguments
 
+    func validate() throws {
+        if (reference == nil) != (expected == nil) { throw ValidationError("--reference and --expected go together") }
+        if tolerance != nil, reference == nil { throw ValidationError("--tolerance applies to --reference / --expected") }
+    }
+
     func run() throws {
-        if inputs.count == 1, CheckpointImportArguments.isCheckpoint(inputs[0]) {
-            try runReportingErrors(json: json) { try packCheckpoint() }
-            return
-        }
         try runReportingErrors(json: json) {
-            var plan = try makePlan()
-            try extend(&plan)
-            let progress = ProgressLine("packing", total: 0)
-            plan.options.progress = { done, total in progress.update(done, total: total) }
-            let summary = try plan.write(to: URL(fileURLWithPath: output))
+            let progress = PhasedProgress()
+            let result = try PatchPacker.pack(request(progress: progress), to: URL(fileURLWithPath: output))
             progress.finish()
-            if json {
-                try CLIOutput.printJSON(summary)
+            let summary = result.summary
+            if json { return try CLIOutput.printJSON(summary) }
+            for note in result.notes { CLIOutput.warn("note: \(note)") }
+            if case let .checkpoint(url, _) = input {
+                print("wrote \(summary.path): \(summary.tensorCount) tensors from \(url.lastPathComponent), \(ProgressLine.bytes(Int64(summary.rawBytes))) raw → \(ProgressLine.bytes(Int64(summary.fileBytes)))")
             } else {
                 let ratio = String(format: "%.3f", Double(summary.storedBytes) / Double(max(1, summary.rawBytes)))
                 print("wrote \(summary.path): \(summary.tensorCount) tensors, \(ProgressLine.bytes(Int64(summary.rawBytes))) raw → \(ProgressLine.bytes(Int64(summary.storedBytes))) stored (\(ratio) of raw), file \(ProgressLine.bytes(Int64(summary.fileBytes)))")
-                print("digest \(summary.digest)")
             }
+            print("digest \(summary.digest)")
         }
     }
 
-    /// Manifest (file fields, then options), tensors and options.
-    func makePlan() throws -> PackPlan {
-        var fields: [String: JSONValue] = [:]
-        if let manifest {
-            let data: Data
-            do { data = try Data(contentsOf: URL(fileURLWithPath: manifest)) } catch {
-                throw PaveFormatError.io(path: manifest, reason: "cannot read the manifest file")
-            }
-            do { fields = try Manifest(jsonBytes: [UInt8](data)).fields } catch {
-                throw PaveFormatError.invalidManifest(path: manifest, offset: 0, reason: "not a JSON object")
-            }
-        }
-        var m = Manifest(fields: fields)
-        let out = URL(fileURLWithPath: output)
-        if let name { m.name = name } else if m.name == nil { m.name = out.deletingPathExtension().lastPathComponent }
-        if let name = m.name { try PatchNameRule.validate(name) }  // up front; PackCheck.manifestBasics checks it again
-        if let version { m.version = version } else if m.version == nil { m.version = "0.1.0" }
+    /// One checkpoint directory or .zip, or safetensors files.
+    var input: PackInput {
         let urls = inputs.map { URL(fileURLWithPath: $0) }
-        if created != nil || m.created == nil {
-            m.created = try RFC3339.created(explicit: created, environment: ProcessInfo.processInfo.environment, inputs: urls)
-        }
-        m.tool = "pavepkg \(PaveKitVersion.string)"
-        var plan = PackPlan(manifest: m, options: PackOptions(level: level, chunkSize: chunkSize, threads: threads))
-        try plan.options.validate()
-        try plan.addSafetensors(urls)
-        return plan
+        if urls.count == 1, PackInput.isCheckpoint(urls[0]) { return .checkpoint(urls[0], checkpointOptions.options(progress: nil)) }
+        return .safetensors(urls)
     }
 
-    /// Extension point: later layers add their checks here (manifest semantics, reference vectors, base
-    /// signature), e.g. `plan.checks.append(PatchValidation.packCheck)`.
-    func extend(_ plan: inout PackPlan) throws {
-        // A PAVE patch (fusion / lora in the manifest): tensors validated against the declared semantics, then a
-        // reference vector set stored (the user's, or a self-check computed by the executor).
-        let tol = try tolerance.map(PatchPacking.parseTolerance) ?? ReferenceVectors.defaultTolerance
-        try PatchPacking.prepare(&plan, options: .init(inputs: reference.map { URL(fileURLWithPath: $0) },
-                                                       expected: expected.map { URL(fileURLWithPath: $0) },
-                                                       atol: tol.atol, rtol: tol.rtol, threads: threads))
-        try baseOptions.record(into: &plan)  // manifest "base" + base.compatibility pack check
+    /// The flags as a library request.
+    func request(progress: PhasedProgress) -> PackRequest {
+        PackRequest(input: input, manifestFile: manifest.map { URL(fileURLWithPath: $0) }, name: name, version: version,
+                    created: created?.date, tool: "pavepkg \(PaveKitVersion.string)",
+                    referenceVectors: reference.flatMap { inputs in
+                        expected.map { ReferenceVectorFiles(inputs: URL(fileURLWithPath: inputs), expected: URL(fileURLWithPath: $0),
+                                                            tolerance: tolerance ?? .default) }
+                    },
+                    base: baseOptions.baseOption.source, pinBaseContent: baseOptions.pinContent,
+                    options: PackOptions(level: level, chunkSize: chunkSize, threads: threads), progress: progress.callback)
     }
 }

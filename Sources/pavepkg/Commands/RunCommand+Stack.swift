@@ -11,9 +11,7 @@ extension RunCommand {
     /// Load-time stacking: `fused = Σ wᵢ·fᵢ(visual, side.<name>)`, `lora_delta.M = Σ wᵢ·sᵢ·x·Aᵢᵀ·Bᵢᵀ`.
     func runStack(first: PaveFile, start: Date) throws {
         let files = [first] + (try patches.dropFirst().map { try PatchArgument.open($0) })
-        let stack = try PatchStack.build(files.map { StackInput(file: $0) },
-                                         weights: try weights.map { try StackArguments.weight($0) },
-                                         renames: try renames.map { try StackArguments.rename($0) })
+        let stack = try PatchStack.build(files.map { StackInput(file: $0) }, weights: weights, renames: renames)
         let executor = try StackExecutor(stack: stack, threads: threads)
         let inputFile = try SafetensorsFile(URL(fileURLWithPath: inputs))
         let outputs = try executor.run(inputs: inputFile, loraModules: loraModules, chunkNum: chunkNum, sideLength: sideLength)

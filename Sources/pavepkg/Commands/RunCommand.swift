@@ -23,10 +23,10 @@ struct RunCommand: ParsableCommand {
     var patches: [String]
 
     @Option(name: .customLong("weight"), help: ArgumentHelp("Stacks: weight of a patch (repeatable; default 1).", valueName: "NAME=W"))
-    var weights: [String] = []
+    var weights: [StackWeight] = []
 
     @Option(name: .customLong("rename"), help: ArgumentHelp("Stacks: rename a member and its side input (KEY: name or #k).", valueName: "KEY=NEW"))
-    var renames: [String] = []
+    var renames: [MemberRename] = []
 
     @Option(help: "Input safetensors (visual, side, lora_x, lora_x.MODULE).", completion: .file(extensions: ["safetensors"]))
     var inputs: String

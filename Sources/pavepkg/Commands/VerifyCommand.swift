@@ -30,10 +30,9 @@ struct VerifyCommand: ParsableCommand {
         var failed = false
         try runReportingErrors(json: json) {
             let pave = try PatchArgument.open(file)
-            let progress = ProgressLine("verifying", total: 0)
-            var report = try pave.verifyAll { done, total in progress.update(done, total: total) }
+            let progress = PhasedProgress()
+            let report = try PatchVerifier(policy: .full.checking(base: baseOption.source)).verify(pave, progress: progress.update)
             progress.finish()
-            try extend(&report, pave)
             failed = !report.ok
             if json {
                 try CLIOutput.printJSON(report)
@@ -44,14 +43,5 @@ struct VerifyCommand: ParsableCommand {
             }
         }
         if failed { throw ExitCode(1) }
-    }
-
-    /// Extension point: later layers add their checks to the report here (base-model signature, numerics),
-    /// e.g. `report.record("base.signature", detail: …, problems: …)`.
-    func extend(_ report: inout PaveVerificationReport, _ pave: PaveFile) throws {
-        // Patch semantics and every stored reference vector set, run through the executor.
-        if report.ok { PatchVerification.verify(manifest: pave.manifest, tensors: pave).record(into: &report) }
-        try baseOption.check(&report, pave)  // base.section / base.compatibility
-        try verifyComposed(&report, pave)   // composed patches: VerifyCommand+Compose.swift
     }
 }

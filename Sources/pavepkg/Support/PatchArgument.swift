@@ -12,7 +12,7 @@ enum PatchArgument {
     /// (random access, same digest as the installed file).
     static func open(_ argument: String) throws -> PaveFile {
         switch try PatchLocator().locate(argument, reader: PaveFileReader()) {
-        case let .file(path): return try PaveFile.open(URL(fileURLWithPath: path))
+        case let .file(path): return try PatchOpener.open(URL(fileURLWithPath: path))
         case let .installed(patch, source): return try PaveFile(source: source, path: patch.reference)
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import PaveFormat
 import Testing
 @testable import PaveModel
+import PaveTestSupport
 
 @Suite struct BaseCompatibilityTests {
     /// Sparse signatures of the two published bases (headers only; a few hundred KB on disk).

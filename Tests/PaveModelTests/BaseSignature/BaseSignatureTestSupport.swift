@@ -1,6 +1,7 @@
 import Foundation
 import PaveFormat
 @testable import PaveModel
+import PaveTestSupport
 
 /// Temporary directories and tiny LLaVA-Qwen2 model directories for the signature tests.
 enum SigFixtures {

@@ -2,6 +2,7 @@ import Foundation
 import PaveFormat
 import Testing
 @testable import PaveModel
+import PaveTestSupport
 
 @Suite struct BaseSignatureTests {
     @Test func signatureIsStableUnderReshardingFileNamesAndTensorOrder() throws {

@@ -2,6 +2,7 @@ import Foundation
 import PaveFormat
 import Testing
 @testable import PaveModel
+import PaveTestSupport
 
 /// The committed sample signatures (samples/base-signatures/) are what the tool gives for model directories
 /// built from the published configs.

@@ -1,0 +1,29 @@
+import Crypto
+import Foundation
+import PaveFormat
+import PaveModel
+import PaveTorch
+
+/// SHA-256 digests of files and byte strings as lowercase hex (provenance records, tests).
+public enum ContentDigest {
+    /// Hex SHA-256 of `bytes`.
+    public static func sha256Hex(_ bytes: some Collection<UInt8>) -> String {
+        hex(Array(SHA256.hash(data: Array(bytes))))
+    }
+
+    /// Hex SHA-256 of the file at `url`, read in 8 MiB chunks; `progress(done, total)` after each chunk.
+    public static func sha256Hex(fileAt url: URL, progress: ((Int64, Int64) -> Void)? = nil) throws -> String {
+        let file = try RandomAccessFile(url)
+        var h = SHA256()
+        var offset = 0
+        while offset < file.size {
+            let n = min(8 << 20, file.size - offset)
+            h.update(data: try file.read(at: offset, count: n))
+            offset += n
+            progress?(Int64(offset), Int64(file.size))
+        }
+        return hex(Array(h.finalize()))
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String { Digest.hexString(bytes) }
+}

@@ -1,4 +1,0 @@
-import PaveFormat
-
-/// An imported tensor is what ``PaveWriter`` / ``PackPlan`` stream into a `.pave`.
-extension ImportedTensor: TensorSource {}
