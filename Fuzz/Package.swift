@@ -20,6 +20,10 @@ let package = Package(
         harness("fuzz-safetensors"),
         harness("fuzz-manifest"),
         harness("fuzz-basemodel"),
+        harness("fuzz-zip"),
+        harness("fuzz-torch"),
+        harness("fuzz-pickle"),
+        harness("fuzz-checkpoint"),
     ],
     swiftLanguageModes: [.v6]
 )

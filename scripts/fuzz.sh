@@ -27,10 +27,15 @@ declare -A DICTS=(
   [fuzz-safetensors]="safetensors json"
   [fuzz-manifest]="manifest json"
   [fuzz-basemodel]="basemodel safetensors json"
+  [fuzz-zip]="zip torch"
+  [fuzz-torch]="torch zip pickle"
+  [fuzz-pickle]="pickle"
+  [fuzz-checkpoint]="torch zip pickle safetensors json"
 )
 # Harness → longest input (bytes).
-declare -A MAXLEN=([fuzz-pave]=65536 [fuzz-safetensors]=16384 [fuzz-manifest]=8192 [fuzz-basemodel]=16384)
-ALL=(fuzz-pave fuzz-safetensors fuzz-manifest fuzz-basemodel)
+declare -A MAXLEN=([fuzz-pave]=65536 [fuzz-safetensors]=16384 [fuzz-manifest]=8192 [fuzz-basemodel]=16384
+  [fuzz-zip]=65536 [fuzz-torch]=65536 [fuzz-pickle]=16384 [fuzz-checkpoint]=65536)
+ALL=(fuzz-pave fuzz-safetensors fuzz-manifest fuzz-basemodel fuzz-zip fuzz-torch fuzz-pickle fuzz-checkpoint)
 
 if [[ "$TARGET" == all ]]; then TARGETS=("${ALL[@]}"); else
   [[ -n "${DICTS[$TARGET]+x}" ]] || { echo "unknown harness $TARGET (known: ${ALL[*]})" >&2; exit 2; }
