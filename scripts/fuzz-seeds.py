@@ -123,6 +123,13 @@ def main(out):
             info.compress_type = zipfile.ZIP_DEFLATED
             z.writestr(info, open(os.path.join(torch, "pave_tiny_lora", name), "rb").read())
     write(out, "fuzz-checkpoint", "pave_tiny_lora.zip", buf.getvalue())
+    # Crashers found before the harnesses existed (Tests/Fixtures/crashers, run by FuzzCrasherCLITests).
+    crashers = os.path.join(ROOT, "Tests", "Fixtures", "crashers")
+    for p in sorted(glob.glob(os.path.join(crashers, "*.pkl"))):
+        write(out, "fuzz-pickle", "crasher-" + os.path.basename(p), open(p, "rb").read())
+    for p in sorted(glob.glob(os.path.join(crashers, "*.zip"))):
+        for h in ("fuzz-zip", "fuzz-torch", "fuzz-checkpoint"):
+            write(out, h, "crasher-" + os.path.basename(p), open(p, "rb").read())
 
 
 if __name__ == "__main__":
