@@ -58,7 +58,7 @@ python3 scripts/fuzz-seeds.py "$WORK/seeds"
 
 status=0
 for t in "${TARGETS[@]}"; do
-  corpus=$WORK/corpus/$t artifacts=$WORK/artifacts/$t dict=$WORK/$t.dict log=$WORK/$t.log
+  corpus=$WORK/corpus/$t artifacts=$WORK/artifacts/$t dict=$WORK/$t.dict log=$WORK/$t$([[ $SMOKE == 1 ]] && echo .smoke).log
   mkdir -p "$corpus" "$artifacts" "$WORK/seeds/$t"
   : > "$dict"
   for d in ${DICTS[$t]}; do cat "Fuzz/dict/$d.dict" >> "$dict"; done
@@ -70,15 +70,15 @@ for t in "${TARGETS[@]}"; do
     -rss_limit_mb=2048 -max_len="${MAXLEN[$t]}" -artifact_prefix="$artifacts/" -print_final_stats=1 ${FUZZ_ARGS:-} > "$log" 2>&1
   rc=$?
   set -e
-  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | awk '{print $2}' | tail -1)
-  rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | awk '{print $2}' | tail -1)
-  cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$log" | tail -1)
+  execs=$(grep -ao 'stat::number_of_executed_units: *[0-9]*' "$log" | awk '{print $2}' | tail -1)
+  rate=$(grep -ao 'stat::average_exec_per_sec: *[0-9]*' "$log" | awk '{print $2}' | tail -1)
+  cov=$(grep -ao 'cov: [0-9]* ft: [0-9]*' "$log" | tail -1)
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$t" "${execs:-?}" "${rate:-?}" "${cov:-?}" "rc=$rc" >> "$WORK/stats.tsv"
   echo "$t: ${execs:-?} executions, ${rate:-?} exec/s, ${cov:-?}, exit $rc" >&2
   if [[ $rc != 0 ]]; then
     status=1
     echo "FINDING in $t (log $log, input in $artifacts/):" >&2
-    grep -E 'ERROR: |Fatal error|SUMMARY|==[0-9]+==' "$log" | head -20 >&2 || tail -30 "$log" >&2
+    grep -aE 'ERROR: |Fatal error|SUMMARY|==[0-9]+==' "$log" | head -20 >&2 || tail -30 "$log" >&2
   fi
 done
 exit $status
