@@ -58,7 +58,7 @@ python3 scripts/fuzz-seeds.py "$WORK/seeds"
 
 status=0
 for t in "${TARGETS[@]}"; do
-  corpus=$WORK/corpus/$t artifacts=$WORK/artifacts/$t dict=$WORK/$t.dict log=$WORK/$t$([[ $SMOKE == 1 ]] && echo .smoke).log
+  corpus=$WORK/corpus/$t artifacts=$WORK/artifacts/$t dict=$WORK/$t.dict log=$WORK/$t$( (( SMOKE )) && echo .smoke || true).log
   mkdir -p "$corpus" "$artifacts" "$WORK/seeds/$t"
   : > "$dict"
   for d in ${DICTS[$t]}; do cat "Fuzz/dict/$d.dict" >> "$dict"; done
