@@ -19,7 +19,8 @@ let package = Package(
         // C libraries from Debian (see README: apt-get install libzstd-dev zlib1g-dev libopenblas-dev libsqlite3-dev).
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // OpenBLAS: function types only; libopenblas.so.0 is loaded on first use (Sources/PaveExecutor/BLAS.swift).
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
         // Layer 1: the container (dtypes, codecs, safetensors, .pave v1).
@@ -37,8 +38,10 @@ let package = Package(
         .target(name: "PavePipeline", dependencies: ["PaveFormat", "PaveModel", "PaveTorch", "PaveCheckpoint", "PaveExecutor", "PaveCompose"]),
         // Layer 5: the local registry.
         .target(name: "PaveRegistry", dependencies: ["PaveFormat", "PaveModel", "PaveExecutor", "PavePipeline", "CSQLite", crypto]),
+        // Layer 5: sharing patches through OCI registries (push, pull, login), on top of the local registry.
+        .target(name: "PaveRemote", dependencies: ["PaveFormat", "PaveModel", "PaveRegistry", crypto]),
         // Umbrella library for SwiftPM users.
-        .target(name: "PaveKit", dependencies: ["PaveFormat", "PaveModel", "PaveTorch", "PaveCheckpoint", "PaveExecutor", "PaveCompose", "PavePipeline", "PaveRegistry"]),
+        .target(name: "PaveKit", dependencies: ["PaveFormat", "PaveModel", "PaveTorch", "PaveCheckpoint", "PaveExecutor", "PaveCompose", "PavePipeline", "PaveRegistry", "PaveRemote"]),
         // Fixture builders for tests and the benchmark (not part of PaveKit).
         .target(name: "PaveTestSupport", dependencies: ["PaveFormat", "PaveModel"]),
         // Layer 6: the thin CLI and the release benchmark.
@@ -54,6 +57,7 @@ let package = Package(
         .testTarget(name: "PavePipelineTests", dependencies: ["PavePipeline", "PaveCompose", "PaveExecutor", "PaveModel", "PaveFormat"]),
         .testTarget(name: "PaveRegistryTests", dependencies: ["PaveRegistry", "PaveModel", "PaveFormat"]),
         .testTarget(name: "PavePkgCLITests", dependencies: ["PaveKit", "PaveTestSupport"]),
+        .testTarget(name: "PaveRemoteTests", dependencies: ["PaveRemote", "PaveRegistry", "PaveModel", "PaveFormat"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -40,4 +40,32 @@ step pavepkg inspect "$out/video-audio.pave"
 step pavepkg verify "$out/video-audio.pave" --base "$sig"
 step pavepkg install "$out/video-audio.pave"
 step pavepkg gc --dry-run
+
+# Sharing through an OCI registry: a loopback CNCF registry (docker-registry), push, pull into a fresh PAVE_HOME.
+if command -v docker-registry >/dev/null; then
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  mkdir -p "$out/oci"
+  printf 'version: 0.1\nlog: {level: error, accesslog: {disabled: true}}\nstorage: {filesystem: {rootdirectory: %s}}\nhttp: {addr: 127.0.0.1:%s}\n' \
+    "$PWD/$out/oci/storage" "$port" > "$out/oci/config.yml"
+  docker-registry serve "$out/oci/config.yml" > "$out/oci/registry.log" 2>&1 &
+  registry_pid=$!
+  trap 'kill $registry_pid 2>/dev/null || true' EXIT
+  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+  reg="127.0.0.1:$port"
+  step pavepkg push pave-7b-video "$reg/demo/pave-7b-video"
+  step pavepkg push pave-7b-audio "$reg/demo/pave-7b-audio"
+  step pavepkg push video-audio "$reg/demo/video-audio"      # shares its members' tensor blobs: mounted, not re-sent
+  step pavepkg tags "$reg/demo/video-audio"
+  export PAVE_HOME="$PWD/$out/pave-home-pulled"                # a second machine, in effect
+  printf '\n\033[1m$ pavepkg pull %s --base %s   # the wrong base: refused from the config blob\033[0m\n' "$reg/demo/pave-7b-audio:1.0.0" "$wrong"
+  pavepkg pull "$reg/demo/pave-7b-audio:1.0.0" --base "$wrong" || echo "(exit status $?)"
+  step pavepkg pull "$reg/demo/pave-7b-audio:1.0.0" --base "$sig"
+  step pavepkg pull "$reg/demo/video-audio:1.0.0" --base "$sig"
+  step pavepkg list
+  kill $registry_pid 2>/dev/null || true
+  wait $registry_pid 2>/dev/null || true
+  trap - EXIT
+else
+  echo "(docker-registry not installed: skipping push / pull; scripts/install-deps.sh installs it)"
+fi
 printf '\n\033[1mdone:\033[0m the patches are in %s, the registry in %s\n' "$out" "$PAVE_HOME"

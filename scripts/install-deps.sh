@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what pavepkg needs on Debian/Ubuntu and is not there yet: the C libraries (zstd, zlib, OpenBLAS,
-# SQLite) with pkg-config, and the zstd / sqlite3 command-line tools the tests compare against.
+# SQLite) with pkg-config, the zstd / sqlite3 command-line tools the tests compare against, and for `push` / `pull`
+# tests and the demo: the CNCF registry (docker-registry), skopeo and htpasswd (apache2-utils).
 # Swift 6 itself must already be on PATH (swift.org toolchain).
 set -euo pipefail
 need=()
-for p in libzstd-dev zlib1g-dev libopenblas-dev libsqlite3-dev pkg-config zstd sqlite3; do
+for p in libzstd-dev zlib1g-dev libopenblas-dev libsqlite3-dev pkg-config zstd sqlite3 docker-registry skopeo apache2-utils; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then

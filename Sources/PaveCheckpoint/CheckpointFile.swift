@@ -25,16 +25,7 @@ struct CheckpointFile {
         if let sha256 { return sha256 }
         switch storage {
         case let .file(url): return try ContentDigest.sha256Hex(fileAt: url, progress: progress)
-        case let .bytes(source):
-            var h = SHA256()
-            var offset = 0
-            while offset < source.size {
-                let n = min(8 << 20, source.size - offset)
-                h.update(data: try source.read(at: offset, count: n))
-                offset += n
-                progress?(Int64(offset), Int64(source.size))
-            }
-            return ContentDigest.hex(Array(h.finalize()))
+        case let .bytes(source): return try ContentDigest.sha256Hex(of: source, progress: progress)
         }
     }
 

@@ -28,7 +28,7 @@ public enum CheckpointImportError: Error, CustomStringConvertible, Sendable, Equ
         case let .notACheckpoint(path, reason): return "\(path) is not a PAVE checkpoint: \(reason)"
         case let .missingFile(path, file): return "\(path) has no \(file) (a PAVE training output directory holds config.json, adapter_config.json, adapter_model.safetensors and non_lora_trainables.bin)"
         case let .ambiguousCheckpoint(path, candidates):
-            return "\(path) has no top-level checkpoint files but several intermediate ones (\(candidates.joined(separator: ", "))); pass one with --checkpoint NAME"
+            return "\(path) has no top-level checkpoint files but several intermediate ones (\(candidates.joined(separator: ", "))); choose one of them by name"
         case let .missingFusionSettings(missing, hint):
             return "cannot tell the fusion module's \(missing.joined(separator: " and ")) from the checkpoint (config.json has no temporal_aggregator_config and tensor shapes do not determine them); \(hint)"
         case let .conflictingSettings(field, first, second): return "conflicting values for \(field): \(first) vs \(second)"

@@ -13,14 +13,18 @@ public enum ContentDigest {
 
     /// Hex SHA-256 of the file at `url`, read in 8 MiB chunks; `progress(done, total)` after each chunk.
     public static func sha256Hex(fileAt url: URL, progress: ((Int64, Int64) -> Void)? = nil) throws -> String {
-        let file = try RandomAccessFile(url)
+        try sha256Hex(of: FileByteSource(url), progress: progress)
+    }
+
+    /// Hex SHA-256 of every byte of `source`, read in 8 MiB chunks; `progress(done, total)` after each chunk.
+    public static func sha256Hex(of source: some PaveByteSource, progress: ((Int64, Int64) -> Void)? = nil) throws -> String {
         var h = SHA256()
         var offset = 0
-        while offset < file.size {
-            let n = min(8 << 20, file.size - offset)
-            h.update(data: try file.read(at: offset, count: n))
+        while offset < source.size {
+            let n = min(8 << 20, source.size - offset)
+            h.update(data: try source.read(at: offset, count: n))
             offset += n
-            progress?(Int64(offset), Int64(file.size))
+            progress?(Int64(offset), Int64(source.size))
         }
         return hex(Array(h.finalize()))
     }

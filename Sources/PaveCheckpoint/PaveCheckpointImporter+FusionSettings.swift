@@ -52,15 +52,15 @@ extension PaveCheckpointImporter {
             prov["preset"] = .string(p.name)
             if prov["from"] == nil { prov["from"] = "preset" }
         }
-        if let h = options.heads { try settle(&heads, h, "--heads", field: "heads") }
-        if let m = options.rope { try settle(&rope, m, "--rope", field: "rope") }
+        if let h = options.heads { try settle(&heads, h, "the heads import option", field: "heads") }
+        if let m = options.rope { try settle(&rope, m, "the rope import option", field: "rope") }
         if prov["from"] == nil, heads != nil || rope != nil { prov["from"] = "options" }
         guard let (h, _) = heads, let (ropeMode, _) = rope else {
             var missing: [String] = []
             if heads == nil { missing.append("attention heads (num_cross_attn_head)") }
             if rope == nil { missing.append("RoPE mode (use_3d_rope)") }
             throw CheckpointImportError.missingFusionSettings(missing: missing,
-                hint: "pass --preset NAME (the model-arguments class the checkpoint was trained with; `pavepkg presets` lists them) or \(heads == nil ? "--heads N " : "")\(rope == nil ? "--rope none|3d" : "")")
+                hint: "name the preset (the model-arguments class the checkpoint was trained with; the presets list names them all) or give \([heads == nil ? "the number of attention heads" : nil, rope == nil ? "the RoPE mode (none or 3d)" : nil].compactMap { $0 }.joined(separator: " and "))")
         }
         let arch = FusionTensorLayout.architecture(inferred, heads: h, rope: ropeMode, prefix: prefix)
         // Whatever a preset or config says about widths must match the tensors.

@@ -70,7 +70,7 @@ public enum PaveCheckpointImporter {
         }
         if hasTopLevel {
             if !subfolders.isEmpty {
-                notes.append("using the top-level files (the final save of the run); ignoring intermediate \(subfolders.joined(separator: ", ")) (pick one with --checkpoint)")
+                notes.append("using the top-level files (the final save of the run); ignoring intermediate \(subfolders.joined(separator: ", ")) (choose one by name to import it instead)")
             }
             return ""
         }

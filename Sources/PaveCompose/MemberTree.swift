@@ -47,6 +47,6 @@ public enum MemberTree {
     }
 
     static func shortDigest(_ d: String) -> String {
-        d.hasPrefix("sha256:") ? String(d.prefix(7 + 12)) + "…" : d
+        d.hasPrefix(Digest.algorithmPrefix) ? String(d.prefix(7 + 12)) + "…" : d
     }
 }

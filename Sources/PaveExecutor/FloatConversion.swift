@@ -10,6 +10,7 @@ public enum FloatConversion {
         case .f32:
             guard bytes.count == count * 4 else { return nil }
             return [Float](unsafeUninitializedCapacity: count) { out, n in
+                HugePages.advise(UnsafeMutableRawBufferPointer(out))  // fresh fp32 copies of whole tensors: few faults
                 bytes.withUnsafeBytes { raw in
                     for i in 0..<count { out[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
                 }
@@ -18,6 +19,7 @@ public enum FloatConversion {
         case .bf16:
             guard bytes.count == count * 2 else { return nil }
             return [Float](unsafeUninitializedCapacity: count) { out, n in
+                HugePages.advise(UnsafeMutableRawBufferPointer(out))  // fresh fp32 copies of whole tensors: few faults
                 bytes.withUnsafeBytes { raw in
                     for i in 0..<count {
                         let h = UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))
@@ -29,6 +31,7 @@ public enum FloatConversion {
         case .f16:
             guard bytes.count == count * 2 else { return nil }
             return [Float](unsafeUninitializedCapacity: count) { out, n in
+                HugePages.advise(UnsafeMutableRawBufferPointer(out))  // fresh fp32 copies of whole tensors: few faults
                 bytes.withUnsafeBytes { raw in
                     for i in 0..<count {
                         out[i] = halfToFloat(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))

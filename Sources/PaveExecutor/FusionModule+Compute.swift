@@ -1,4 +1,5 @@
 import Foundation
+import PaveFormat
 import PaveModel
 
 extension FusionModule {
@@ -144,7 +145,7 @@ extension FusionModule {
         let mlp = w.outputMLP, norm = w.outputNorm
         return [Float](unsafeUninitializedCapacity: nq * outDim) { buffer, n in
             guard let base = buffer.baseAddress else { n = 0; return }
-            HugePages.advise(base, count: nq * outDim)
+            HugePages.advise(UnsafeMutableRawBufferPointer(start: base, count: nq * outDim * MemoryLayout<Float>.stride))
             let out = SharedPointer(base)
             let xs = x.shared
             let tiles = (nq + Self.rowTile - 1) / Self.rowTile

@@ -1,4 +1,5 @@
 import Foundation
+import PaveFormat
 import Synchronization
 
 /// A pointer handed to worker threads that read shared data or write disjoint ranges of it.
@@ -18,7 +19,7 @@ final class SharedFloats: @unchecked Sendable {
     init(count: Int, zeroed: Bool = false) {
         self.count = count
         base = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
-        HugePages.advise(base, count: count)
+        HugePages.advise(UnsafeMutableRawBufferPointer(start: base, count: count &* MemoryLayout<Float>.stride))
         if zeroed { base.initialize(repeating: 0, count: max(count, 1)) }
     }
 
@@ -27,45 +28,26 @@ final class SharedFloats: @unchecked Sendable {
     var shared: SharedPointer<Float> { SharedPointer(base) }
 }
 
+/// A worker's scratch floats, freed when the worker's loop ends.
+final class ScratchFloats: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Float>
+    init(count: Int) { base = .allocate(capacity: max(count, 1)) }
+    deinit { base.deallocate() }
+}
+
 /// Deterministic data parallelism: work is cut into tiles whose boundaries depend only on the problem size,
 /// never on the thread count, and each tile is computed by one thread with single-threaded BLAS. The same
 /// inputs therefore give bit-identical results for any number of threads.
 enum Parallel {
-    /// Calls `body(i)` for every `i` in `0..<count` on up to `threads` threads.
+    /// Calls `body(i)` for every tile on up to `threads` threads (``ParallelWork/forEach(_:threads:_:)``).
     static func forEach(_ count: Int, threads: Int, _ body: @Sendable (Int) -> Void) {
-        guard count > 0 else { return }
-        let workers = max(1, min(threads, count))
-        if workers == 1 {
-            for i in 0..<count { body(i) }
-            return
-        }
-        // Tiles are handed out dynamically (a worker that is slowed down takes fewer); which worker computes a tile
-        // never changes its result.
-        let next = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while true {
-                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                guard i < count else { break }
-                body(i)
-            }
-        }
+        ParallelWork.forEach(count, threads: threads, body)
     }
 
     /// Like ``forEach(_:threads:_:)``, giving each worker one scratch buffer of `scratch` floats, allocated once
     /// per call (`body(tile, scratch)`).
     static func forEach(_ count: Int, threads: Int, scratch: Int, _ body: @Sendable (Int, UnsafeMutablePointer<Float>) -> Void) {
-        guard count > 0 else { return }
-        let workers = max(1, min(threads, count))
-        let next = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: max(scratch, 1))
-            defer { buffer.deallocate() }
-            while true {
-                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                guard i < count else { break }
-                body(i, buffer)
-            }
-        }
+        ParallelWork.forEach(count, threads: threads, scratch: { ScratchFloats(count: scratch) }) { i, s in body(i, s.base) }
     }
 
     /// Runs `body` with OpenBLAS limited to one thread. Every product of the executor runs this way: a
@@ -109,24 +91,5 @@ extension Array where Element == Float {
     @inline(__always)
     func withShared<R>(_ body: (SharedPointer<Float>) throws -> R) rethrows -> R {
         try withPointer { try body(SharedPointer(UnsafeMutablePointer(mutating: $0))) }
-    }
-}
-
-/// Transparent huge pages for the executor's large, freshly allocated buffers (`madvise(MADV_HUGEPAGE)` on the
-/// 2 MiB-aligned interior of the range, before anything is written). Purely a hint: failure changes nothing.
-enum HugePages {
-    static let pageSize = 2 << 20
-    /// Buffers smaller than this are left alone.
-    static let threshold = 8 << 20
-
-    static func advise(_ base: UnsafeMutablePointer<Float>, count: Int) {
-        #if os(Linux)
-        let bytes = count &* MemoryLayout<Float>.stride
-        guard count > 0, bytes >= threshold else { return }
-        let start = Int(bitPattern: base), end = start + bytes
-        let alignedStart = (start + pageSize - 1) & ~(pageSize - 1), alignedEnd = end & ~(pageSize - 1)
-        guard alignedEnd > alignedStart, let p = UnsafeMutableRawPointer(bitPattern: alignedStart) else { return }
-        _ = madvise(p, alignedEnd - alignedStart, MADV_HUGEPAGE)
-        #endif
     }
 }

@@ -60,6 +60,9 @@ public struct Digest: Sendable, Hashable, Comparable, Codable, CustomStringConve
     /// The first `count` hex digits (for short displays such as `list`).
     public func shortHex(_ count: Int = 12) -> String { String(hex.prefix(count)) }
 
+    /// `sha256:<hex>` of 32 raw digest bytes (a hash already computed elsewhere, e.g. read from an index).
+    public static func prefixed(_ raw: some Sequence<UInt8>) -> String { algorithmPrefix + hexString(raw) }
+
     /// Whether `text` is a well-formed `sha256:<64 lowercase hex>` digest.
     public static func isValid(_ text: some StringProtocol) -> Bool { Digest(parsing: text) != nil }
 

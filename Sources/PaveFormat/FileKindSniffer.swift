@@ -30,8 +30,8 @@ enum FileKindSniffer {
         if prefix.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) { return "a bare zstd stream" }
         if prefix.starts(with: [0x1F, 0x8B]) { return "a gzip stream" }
         if prefix.starts(with: Array(PaveLimits.magic.prefix(5))) {
-            return "a damaged .pave file (bytes 0 ..< 8 are \(Hex.string(prefix.prefix(8))), the magic is \(Hex.string(PaveLimits.magic)))"
+            return "a damaged .pave file (bytes 0 ..< 8 are \(Digest.hexString(prefix.prefix(8))), the magic is \(Digest.hexString(PaveLimits.magic)))"
         }
-        return "unknown content (first bytes \(Hex.string(prefix.prefix(16))); a .pave starts with \(Hex.string(PaveLimits.magic)))"
+        return "unknown content (first bytes \(Digest.hexString(prefix.prefix(16))); a .pave starts with \(Digest.hexString(PaveLimits.magic)))"
     }
 }

@@ -45,13 +45,11 @@ public enum JSONValue: Sendable, Equatable, Hashable {
         try JSONParser.parse(data, limits: limits)
     }
 
-    /// Canonical UTF-8 encoding: object keys sorted by their UTF-8 bytes, no insignificant white space,
-    /// `/` not escaped. The same value always gives the same bytes.
+    /// Canonical UTF-8 encoding (``CanonicalJSON/Form/manifest``): object keys sorted by their UTF-8 bytes, no
+    /// insignificant white space, `/` not escaped. The same value always gives the same bytes.
     public func canonicalData() -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding a JSONValue cannot fail except for non-finite doubles, which `init` never produces.
-        return (try? encoder.encode(self)) ?? Data("null".utf8)
+        // A JSONValue holds no non-finite double (the parser never produces one), so this never falls back.
+        Data(CanonicalJSON.encode(self, form: .manifest) ?? Array("null".utf8))
     }
 
     /// Indented, key-sorted output for people (`inspect --json`, side files).

@@ -8,7 +8,7 @@ extension PaveFile {
                 "name": .string(e.name), "dtype": .string(e.dtype.rawValue),
                 "shape": .array(e.shape.map { .int(Int64($0)) }),
                 "bytes": .int(Int64(e.byteCount)), "stored_bytes": .int(Int64(e.regionLength)),
-                "sha256": .string(Hex.string(e.sha256)), "region_offset": .int(Int64(e.regionOffset)),
+                "sha256": .string(Digest.hexString(e.sha256)), "region_offset": .int(Int64(e.regionOffset)),
                 "chunk_size": .int(Int64(e.chunkSize)),
             ]
             if includeChunks {

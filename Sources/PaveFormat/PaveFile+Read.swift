@@ -21,25 +21,19 @@ extension PaveFile {
                                                 offset: e.indexOffset, value: e.byteCount, limit: Self.maxInMemoryBytes)
         }
         // Every byte is written by exactly one chunk (the layout check guarantees the chunks tile the tensor),
-        // so the buffer need not be zero-filled first.
-        // Chunks are decoded a window of `threads` at a time and hashed right away, while still in cache.
+        // so the buffer need not be zero-filled first. Chunks are decoded in parallel and hashed in order as soon
+        // as each is ready (on two cores one thread hashes while the other decodes), while still in cache.
         var hasher = SHA256()
         let bytes = try [UInt8](unsafeUninitializedCapacity: e.byteCount) { buf, initialized in
             let all = UnsafeMutableRawBufferPointer(buf)
-            var start = 0
-            while start < e.chunks.count {
-                let end = min(e.chunks.count, start + threads)
-                try decode(e, chunks: start..<end, into: all, rawBase: 0)
-                let from = e.chunks[start].rawOffset, to = e.chunks[end - 1].rawOffset + e.chunks[end - 1].rawLength
-                hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: all[from..<to]))
-                start = end
-            }
+            HugePages.advise(all)
+            try decodeInOrder(e, window: max(4, 4 * threads), slot: { j in
+                let c = e.chunks[j]
+                return UnsafeMutableRawBufferPointer(rebasing: all[c.rawOffset..<(c.rawOffset + c.rawLength)])
+            }, deliver: { _, part in hasher.update(bufferPointer: part) })
             initialized = e.byteCount
         }
-        let actual = Array(hasher.finalize())
-        guard actual == e.sha256 else {
-            throw PaveFormatError.hashMismatch(path: path, tensor: e.name, offset: e.regionOffset, expected: e.sha256Hex, actual: "sha256:" + Hex.string(actual))
-        }
+        try checkHash(e, Array(hasher.finalize()))
         return try TensorData(dtype: e.dtype, shape: e.shape, bytes: bytes)
     }
 
@@ -72,29 +66,43 @@ extension PaveFile {
     /// thrown after the last call: a caller writing a file must discard what it wrote (as `AtomicFileWriter` does).
     public func forEachChunk(of e: PaveTensorEntry, _ body: (Int, UnsafeRawBufferPointer) throws -> Void) throws {
         var hasher = SHA256()
-        let window = max(1, threads * 2)
-        var buffer: [UInt8] = []
-        var start = 0
-        while start < e.chunks.count {
-            let end = min(e.chunks.count, start + window)
-            let rawBase = e.chunks[start].rawOffset
-            let span = e.chunks[end - 1].rawOffset + e.chunks[end - 1].rawLength - rawBase
-            if buffer.count < span { buffer = [UInt8](repeating: 0, count: span) }
-            try buffer.withUnsafeMutableBytes { all in
-                let dst = UnsafeMutableRawBufferPointer(rebasing: all[0..<span])
-                try decode(e, chunks: start..<end, into: dst, rawBase: rawBase)
-                for c in e.chunks[start..<end] {
-                    let part = UnsafeRawBufferPointer(rebasing: dst[(c.rawOffset - rawBase)..<(c.rawOffset - rawBase + c.rawLength)])
+        let window = max(2, threads * 2)
+        let slotSize = min(e.chunkSize, e.byteCount)
+        if slotSize > 0 {
+            let slots = scratch.take(window * slotSize)
+            defer { scratch.give(slots) }
+            try withoutActuallyEscaping(body) { body in
+                try decodeInOrder(e, window: window, slot: { j in
+                    let start = (j % window) * slotSize
+                    return UnsafeMutableRawBufferPointer(rebasing: slots[start..<(start + e.chunks[j].rawLength)])
+                }, deliver: { j, part in
                     hasher.update(bufferPointer: part)
-                    try body(c.rawOffset, part)
-                }
+                    try body(e.chunks[j].rawOffset, part)
+                })
             }
-            start = end
         }
-        let actual = Array(hasher.finalize())
+        try checkHash(e, Array(hasher.finalize()))
+    }
+
+    /// Throws ``PaveFormatError/hashMismatch(path:tensor:offset:expected:actual:)`` unless `actual` is `e`'s SHA-256.
+    func checkHash(_ e: PaveTensorEntry, _ actual: [UInt8]) throws {
         guard actual == e.sha256 else {
-            throw PaveFormatError.hashMismatch(path: path, tensor: e.name, offset: e.regionOffset, expected: e.sha256Hex, actual: "sha256:" + Hex.string(actual))
+            throw PaveFormatError.hashMismatch(path: path, tensor: e.name, offset: e.regionOffset, expected: e.sha256Hex, actual: Digest.prefixed(actual))
         }
+    }
+
+    /// Decodes every chunk of `e` in parallel, chunk `j` into `slot(j)`, and hands each to `deliver` strictly in
+    /// chunk order as soon as it is decoded (hashing overlaps decoding; see ``ParallelWork/ordered(count:window:contexts:produce:consume:)``).
+    /// At most `window` chunks are decoded ahead of `deliver`, so `slot` may reuse `window` buffers.
+    func decodeInOrder(_ e: PaveTensorEntry, window: Int, slot: @escaping (Int) -> UnsafeMutableRawBufferPointer,
+                       deliver: @escaping (Int, UnsafeRawBufferPointer) throws -> Void) throws {
+        guard !e.chunks.isEmpty else { return }
+        let codecs: [ChunkCodec]
+        do { codecs = try self.codecs.take(min(threads, e.chunks.count)) } catch { throw PaveFormatError.io(path: path, reason: error.reason) }
+        defer { self.codecs.give(codecs) }
+        try ParallelWork.ordered(count: e.chunks.count, window: window, contexts: codecs,
+                                 produce: { [self] j, codec in try decodeChunk(e, j, with: codec, into: slot(j)) },
+                                 consume: { j in try deliver(j, UnsafeRawBufferPointer(slot(j))) })
     }
 
     /// Decodes chunks `range` of `e` into `dst`, where `dst[0]` is raw byte `rawBase` of the tensor.
@@ -106,24 +114,31 @@ extension PaveFile {
         defer { self.codecs.give(codecs) }
         let lower = range.lowerBound
         try ParallelWork.run(count: range.count, contexts: codecs) { [self] k, codec in
-            let j = lower + k
-            let c = e.chunks[j]
-            guard let encoding = c.encoding else {
-                throw PaveFormatError.invalidChunk(path: path, tensor: e.name, chunk: j, offset: c.recordOffset + 24,
-                                                   reason: "encoding code \(c.encodingCode) is not defined in format 1.0 (file is \(major).\(minor)); update pavepkg")
-            }
-            let out = UnsafeMutableRawBufferPointer(rebasing: dst[(c.rawOffset - rawBase)..<(c.rawOffset - rawBase + c.rawLength)])
-            do throws(ChunkCodec.DecodeFailure) {
-                try codec.decode(from: source, offset: c.offset, storedLength: c.storedLength, encoding: encoding, width: c.width, into: out)
-            } catch {
-                switch error {
-                case let .read(err as PaveError) where err.category != .io:
-                    throw PaveFormatError.truncated(path: path, what: "tensor \"\(e.name)\" chunk \(j)", offset: c.offset, needed: c.storedLength, fileSize: source.size)
-                case let .read(err):
-                    throw PaveFormatError.io(path: path, reason: "\(err)")
-                case let .invalid(failure):
-                    throw PaveFormatError.invalidChunk(path: path, tensor: e.name, chunk: j, offset: c.offset, reason: failure.reason)
+            let c = e.chunks[lower + k]
+            try decodeChunk(e, lower + k, with: codec, into: UnsafeMutableRawBufferPointer(rebasing: dst[(c.rawOffset - rawBase)..<(c.rawOffset - rawBase + c.rawLength)]))
+        }
+    }
+
+    /// Decodes chunk `j` of `e` into `out` (exactly its raw length), naming the tensor and chunk in every error.
+    func decodeChunk(_ e: PaveTensorEntry, _ j: Int, with codec: ChunkCodec, into out: UnsafeMutableRawBufferPointer) throws {
+        let c = e.chunks[j]
+        guard let encoding = c.encoding else {
+            throw PaveFormatError.invalidChunk(path: path, tensor: e.name, chunk: j, offset: c.recordOffset + 24,
+                                               reason: "encoding code \(c.encodingCode) is not defined in format 1.0 (file is \(major).\(minor)); update pavepkg")
+        }
+        do throws(ChunkCodec.DecodeFailure) {
+            try codec.decode(from: source, offset: c.offset, storedLength: c.storedLength, encoding: encoding, width: c.width, into: out)
+        } catch {
+            switch error {
+            case let .read(err as PaveError) where err.category != .io:
+                throw PaveFormatError.truncated(path: path, what: "tensor \"\(e.name)\" chunk \(j)", offset: c.offset, needed: c.storedLength, fileSize: source.size)
+            case let .read(err):
+                throw PaveFormatError.io(path: path, reason: "\(err)")
+            case let .invalid(failure):
+                if let over = failure.oversize {
+                    throw PaveFormatError.chunkTooLarge(path: path, tensor: e.name, chunk: j, offset: c.offset, size: over.declared, rawLength: over.room)
                 }
+                throw PaveFormatError.invalidChunk(path: path, tensor: e.name, chunk: j, offset: c.offset, reason: failure.reason)
             }
         }
     }

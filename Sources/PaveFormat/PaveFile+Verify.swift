@@ -17,17 +17,7 @@ extension PaveFile {
         do { try ManifestRules.validateStored(manifest, major: major, path: path, offset: layout.manifestOffset) } catch { schema.append(error) }
         report.record("manifest.schema", detail: "format_version, name, version and the typed fields of spec/manifest.schema.json", problems: schema)
 
-        var damaged: [any PaveError] = []
-        var done: Int64 = 0
-        for e in entries {
-            do {
-                try forEachChunk(of: e) { _, _ in }
-            } catch let error as PaveFormatError {
-                damaged.append(error)
-            }
-            done += Int64(e.byteCount)
-            progress?(done, Int64(total))
-        }
+        let damaged = try checkAllTensors(progress: progress)
         report.record("container.hashes", detail: "\(entries.count) tensors, \(total) raw bytes, \(chunkCount) chunks decoded and SHA-256 checked", problems: damaged)
 
         var padding: [any PaveError] = []

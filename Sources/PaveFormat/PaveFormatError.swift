@@ -21,6 +21,10 @@ public enum PaveFormatError: PaveError, Equatable {
     case invalidLayout(path: String, tensor: String, chunk: Int?, field: String, offset: Int, reason: String)
     /// A chunk's stored bytes do not decode as their record says.
     case invalidChunk(path: String, tensor: String, chunk: Int, offset: Int, reason: String)
+    /// A chunk's zstd frame declares, or would decode to, more bytes than the chunk's recorded `raw_length`
+    /// (spec §7, §10): refused before anything past `raw_length` is written. `size` is the declared content size,
+    /// or nil when the frame declared the right size but its blocks decode to more.
+    case chunkTooLarge(path: String, tensor: String, chunk: Int, offset: Int, size: UInt64?, rawLength: Int)
     /// A tensor's decoded bytes do not have the SHA-256 the index records.
     case hashMismatch(path: String, tensor: String, offset: Int, expected: String, actual: String)
     /// The header's patch digest differs from the one computed over manifest and index.
@@ -53,6 +57,7 @@ public enum PaveFormatError: PaveError, Equatable {
         case .invalidIndex: return "format.index"
         case .invalidLayout: return "format.layout"
         case .invalidChunk: return "format.chunk"
+        case .chunkTooLarge: return "format.chunk_too_large"
         case .hashMismatch: return "format.hash_mismatch"
         case .digestMismatch: return "format.digest_mismatch"
         case .nonZeroPadding: return "format.padding"
@@ -96,6 +101,9 @@ public enum PaveFormatError: PaveError, Equatable {
             return "\(path): layout: tensor \"\(tensor)\"\(c): field \(field) at byte offset \(offset): \(reason)"
         case let .invalidChunk(path, tensor, chunk, offset, reason):
             return "\(path): tensor \"\(tensor)\" chunk \(chunk) at byte offset \(offset): \(reason)"
+        case let .chunkTooLarge(path, tensor, chunk, offset, size, rawLength):
+            let what = size.map { "declares \($0) content bytes" } ?? "decodes to more bytes than it declares"
+            return "\(path): tensor \"\(tensor)\" chunk \(chunk) at byte offset \(offset): its zstd frame \(what), over the chunk's raw_length of \(rawLength) (refused before decoding past it)"
         case let .hashMismatch(path, tensor, offset, expected, actual):
             return "\(path): tensor \"\(tensor)\" (data at byte offset \(offset)) is damaged: SHA-256 of its bytes is \(actual), the index records \(expected)"
         case let .digestMismatch(path, expected, actual):

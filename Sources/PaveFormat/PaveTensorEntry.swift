@@ -20,7 +20,7 @@ public struct PaveTensorEntry: Sendable, Equatable {
     public let indexOffset: Int
 
     /// `sha256:<64 hex>`.
-    public var sha256Hex: String { "sha256:" + Hex.string(sha256) }
+    public var sha256Hex: String { Digest.prefixed(sha256) }
     public var elementCount: Int { Shape.elementCount(shape) ?? 0 }
 }
 
@@ -42,15 +42,3 @@ public struct PaveChunk: Sendable, Equatable {
     public var encoding: ChunkEncoding? { ChunkEncoding(rawValue: encodingCode) }
 }
 
-/// Lower-case hex.
-public enum Hex {
-    private static let digits = Array("0123456789abcdef".utf8)
-    public static func string(_ bytes: some Sequence<UInt8>) -> String {
-        var out: [UInt8] = []
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-}

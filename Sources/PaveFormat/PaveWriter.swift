@@ -76,174 +76,88 @@ public enum PaveWriter {
         return items
     }
 
-    /// One encoded chunk waiting to be hashed and written. `raw` and `encoded` are pooled buffers of chunk size;
-    /// only their first `rawCount` / `storedCount` bytes are meaningful.
-    private struct Encoded {
-        var raw: [UInt8]
-        var rawCount: Int
-        var encoding: ChunkEncoding
-        var width: Int
-        var encoded: [UInt8]
-        var storedCount: Int
+    /// Writes the file in four named steps (spec §2 order): the leading sections (header placeholder, manifest,
+    /// index placeholder), the tensor regions, the layout table, then the index and header filled in place.
+    private static func write(_ items: [Item], manifestBytes: [UInt8], to file: AtomicFileWriter, options: PackOptions) throws -> PackSummary {
+        let out = SectionWriter(file)
+        var header = try writeLeadingSections(items, manifestBytes: manifestBytes, to: out)
+        let regions = try writeRegions(items, to: out, options: options)
+        try writeLayout(regions, header: &header, to: out)
+        try writeIndexAndHeader(items, regions: regions, manifestBytes: manifestBytes, header: &header, to: out)
+        return PackSummary(path: out.path, digest: Digest.prefixed(header.digest), tensorCount: items.count,
+                           rawBytes: items.reduce(0) { $0 + $1.byteCount }, storedBytes: regions.layouts.reduce(0) { $0 + $1.regionLength },
+                           fileBytes: out.position, byDType: regions.byDType)
     }
 
-    private static func write(_ items: [Item], manifestBytes: [UInt8], to out: AtomicFileWriter, options: PackOptions) throws -> PackSummary {
-        var position = 0
-        func emit(_ b: [UInt8]) throws {
-            try out.write(b)
-            position += b.count
-        }
-        func emit(_ b: [UInt8], count: Int) throws {
-            try b.withUnsafeBytes { try out.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-            position += count
-        }
-        func pad() throws {
-            guard let a = PaveLimits.align(position) else { throw PaveFormatError.invalidInput(tensor: "", reason: "file offset overflow") }
-            if a > position { try emit([UInt8](repeating: 0, count: a - position)) }
-        }
+    /// Step 1: a zeroed header (filled in by step 4), the manifest, and a zeroed index of its exact final length.
+    static func writeLeadingSections(_ items: [Item], manifestBytes: [UInt8], to out: SectionWriter) throws -> PaveHeader {
         var header = PaveHeader()
-        try emit([UInt8](repeating: 0, count: PaveLimits.headerLength))
-        header.manifestOffset = position
+        try out.emit(zeros: PaveLimits.headerLength)
+        header.manifestOffset = out.position
         header.manifestLength = manifestBytes.count
-        try emit(manifestBytes)
-        try pad()
-        header.indexOffset = position
-        let indexLength = PaveIndexCodec.indexLength(items.map { ($0.nameBytes.count, $0.source.shape.count) })
-        guard indexLength <= PaveLimits.maxIndexLength else {
-            throw PaveFormatError.limitExceeded(path: out.destination.path, field: "index_length", offset: PaveHeader.Field.indexLength.rawValue,
-                                                value: indexLength, limit: PaveLimits.maxIndexLength)
+        try manifestBytes.withUnsafeBytes { try out.emit($0) }
+        try out.pad()
+        header.indexOffset = out.position
+        header.indexLength = PaveIndexCodec.indexLength(items.map { ($0.nameBytes.count, $0.source.shape.count) })
+        guard header.indexLength <= PaveLimits.maxIndexLength else {
+            throw PaveFormatError.limitExceeded(path: out.path, field: "index_length", offset: PaveHeader.Field.indexLength.rawValue,
+                                                value: header.indexLength, limit: PaveLimits.maxIndexLength)
         }
-        header.indexLength = indexLength
-        try emit([UInt8](repeating: 0, count: indexLength))
-        try pad()
-        header.dataOffset = position
+        try out.emit(zeros: header.indexLength)
+        try out.pad()
+        header.dataOffset = out.position
+        return header
+    }
 
-        // Jobs: every (tensor, chunk) in file order, processed in bounded batches.
-        var jobs: [(item: Int, chunk: Int)] = []
-        for (i, it) in items.enumerated() { for j in 0..<it.chunkCount { jobs.append((i, j)) } }
-        let totalRaw = items.reduce(0) { $0 + $1.byteCount }
-        let batchSize = max(4, options.threads * 4)
-        let chunkSize = options.chunkSize
-        let level = Int32(options.level)
-
-        var hashes = [[UInt8]](repeating: [], count: items.count)
-        var layouts = [PaveIndexCodec.TensorLayout](repeating: .init(regionOffset: 0, regionLength: 0, chunkSize: chunkSize, firstChunk: 0), count: items.count)
-        var chunkRecords: [PaveIndexCodec.ChunkRecord] = []
-        chunkRecords.reserveCapacity(jobs.count)
-        var hasher = SHA256()
-        var byDType: [String: ByteTotals] = [:]
-        var done: Int64 = 0
-        var nextItem = 0  // first tensor whose region has not been opened yet
-
-        // Opens regions of tensors up to and including `upTo` (empty tensors get their zero-length region).
-        func openRegions(upTo last: Int) throws {
-            while nextItem <= last {
-                try pad()
-                layouts[nextItem].regionOffset = position
-                layouts[nextItem].firstChunk = chunkRecords.count
-                if items[nextItem].chunkCount == 0 {
-                    hashes[nextItem] = Array(SHA256.hash(data: [UInt8]()))
-                    byDType[items[nextItem].source.dtype.rawValue, default: ByteTotals()].raw += 0
-                }
-                nextItem += 1
-            }
-        }
-
-        var codecs: [ChunkCodec] = []
-        do { for _ in 0..<max(1, min(options.threads, jobs.count)) { codecs.append(try ChunkCodec(level: level)) } } catch {
-            throw PaveFormatError.io(path: out.destination.path, reason: error.reason)
-        }
-        // Encoding one batch (on the worker threads) overlaps hashing and writing the previous one (on this thread).
-        // Output order and bytes do not depend on the timing: results are written strictly in job order.
-        let path = out.destination.path
-        nonisolated(unsafe) let workers = codecs
-        let pool = BufferPool(size: chunkSize, keep: 2 * batchSize + 4)
-        let itemsCopy = items
-        func encode(_ batch: [(item: Int, chunk: Int)]) -> BatchRun<Encoded> {
-            let run = BatchRun<Encoded>(count: batch.count)
-            let work: @Sendable () -> Void = {
-                do {
-                    try ParallelWork.run(count: batch.count, contexts: workers) { k, codec in
-                        let (i, j) = batch[k]
-                        let it = itemsCopy[i]
-                        let offset = j * chunkSize
-                        let count = min(chunkSize, it.byteCount - offset)
-                        var raw = pool.take()
-                        var encoded = pool.take()
-                        do {
-                            try raw.withUnsafeMutableBytes { try it.source.read(offset: offset, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<count])) }
-                        } catch {
-                            throw PaveFormatError.sourceFailed(tensor: it.source.name, reason: "\(error)")
-                        }
-                        let e: (encoding: ChunkEncoding, width: Int, count: Int)
-                        do {
-                            e = try raw.withUnsafeBytes { r in
-                                try encoded.withUnsafeMutableBytes { o in
-                                    try codec.encode(UnsafeRawBufferPointer(rebasing: r[0..<count]), dtype: it.source.dtype,
-                                                     into: UnsafeMutableRawBufferPointer(rebasing: o[0..<count]))
-                                }
-                            }
-                        } catch let failure as ZstdFailure {
-                            throw PaveFormatError.io(path: path, reason: "tensor \"\(it.source.name)\" chunk \(j): \(failure.reason)")
-                        }
-                        run.results.set(k, Encoded(raw: raw, rawCount: count, encoding: e.encoding, width: e.width, encoded: encoded, storedCount: e.count))
-                    }
-                } catch {
-                    run.fail(error)
-                }
-            }
-            // One thread: encode right here (no hand-off). More: encode in the background, overlapping the writes.
-            if workers.count == 1 { work() } else { DispatchQueue.global().async(group: run.group, execute: work) }
-            return run
-        }
-        let batches = stride(from: 0, to: jobs.count, by: batchSize).map { Array(jobs[$0..<min(jobs.count, $0 + batchSize)]) }
-        var next = batches.first.map(encode)
-        for (b, batch) in batches.enumerated() {
-            guard let current = next else { break }
-            current.group.wait()
-            if let error = current.error { throw error }
-            next = b + 1 < batches.count ? encode(batches[b + 1]) : nil
-            let results = current.results
-            for (k, job) in batch.enumerated() {
-                let (i, j) = job
-                let enc = results.take(k)
-                try openRegions(upTo: i)
-                if j == 0 { hasher = SHA256() }
-                enc.raw.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<enc.rawCount])) }
-                try pad()
-                let offset = position
-                if enc.encoding == .raw { try emit(enc.raw, count: enc.rawCount) } else { try emit(enc.encoded, count: enc.storedCount) }
-                pool.give(enc.raw)
-                pool.give(enc.encoded)
-                chunkRecords.append(.init(offset: offset - layouts[i].regionOffset, storedLength: position - offset, rawLength: enc.rawCount,
-                                          encoding: enc.encoding.rawValue, width: UInt8(enc.width)))
-                layouts[i].regionLength = position - layouts[i].regionOffset
-                byDType[items[i].source.dtype.rawValue, default: ByteTotals()].raw += enc.rawCount
-                done += Int64(enc.rawCount)
-                if j == items[i].chunkCount - 1 {
-                    hashes[i] = Array(hasher.finalize())
-                    byDType[items[i].source.dtype.rawValue, default: ByteTotals()].stored += layouts[i].regionLength
-                }
-            }
-            options.progress?(done, Int64(totalRaw))
-        }
-        try openRegions(upTo: items.count - 1)
-        try pad()
-        header.layoutOffset = position
-        header.dataLength = position - header.dataOffset
-        let layoutBytes = PaveIndexCodec.encodeLayout(layouts, chunks: chunkRecords)
+    /// Step 3: the layout table after the last region (spec §6).
+    static func writeLayout(_ regions: Regions, header: inout PaveHeader, to out: SectionWriter) throws {
+        try out.pad()
+        header.layoutOffset = out.position
+        header.dataLength = out.position - header.dataOffset
+        let layoutBytes = PaveIndexCodec.encodeLayout(regions.layouts, chunks: regions.chunks)
         header.layoutLength = layoutBytes.count
-        try emit(layoutBytes)
+        try layoutBytes.withUnsafeBytes { try out.emit($0) }
+    }
 
+    /// Step 4: the index (now that every tensor's SHA-256 is known), the digest over manifest and index (§8) and
+    /// the header, written over their placeholders.
+    static func writeIndexAndHeader(_ items: [Item], regions: Regions, manifestBytes: [UInt8], header: inout PaveHeader,
+                                    to out: SectionWriter) throws {
         let index = PaveIndexCodec.encodeIndex(items.enumerated().map { i, it in
-            (it.nameBytes, it.source.dtype, it.source.shape, it.byteCount, hashes[i])
+            (it.nameBytes, it.source.dtype, it.source.shape, it.byteCount, regions.hashes[i])
         })
-        precondition(index.count == indexLength, "index length computed in advance must match")
-        try out.write(index, at: header.indexOffset)
+        precondition(index.count == header.indexLength, "index length computed in advance must match")
+        try out.file.write(index, at: header.indexOffset)
         header.digest = PaveHeader.digest(manifest: manifestBytes, index: index)
-        try out.write(header.encoded(), at: 0)
+        try out.file.write(header.encoded(), at: 0)
+    }
+}
 
-        return PackSummary(path: out.destination.path, digest: "sha256:" + Hex.string(header.digest), tensorCount: items.count,
-                           rawBytes: totalRaw, storedBytes: layouts.reduce(0) { $0 + $1.regionLength }, fileBytes: position, byDType: byDType)
+/// The append position of a file being written, with the zero padding of spec §2.
+final class SectionWriter {
+    let file: AtomicFileWriter
+    private(set) var position = 0
+
+    init(_ file: AtomicFileWriter) { self.file = file }
+
+    /// The destination path, for messages.
+    var path: String { file.destination.path }
+
+    /// Appends `bytes`.
+    func emit(_ bytes: UnsafeRawBufferPointer) throws {
+        try file.write(bytes)
+        position += bytes.count
+    }
+
+    /// Appends `count` zero bytes.
+    func emit(zeros count: Int) throws {
+        guard count > 0 else { return }
+        try [UInt8](repeating: 0, count: count).withUnsafeBytes { try emit($0) }
+    }
+
+    /// Appends zeros up to the next multiple of 64.
+    func pad() throws {
+        guard let a = PaveLimits.align(position) else { throw PaveFormatError.invalidInput(tensor: "", reason: "file offset overflow") }
+        try emit(zeros: a - position)
     }
 }

@@ -45,8 +45,7 @@ public final class SafetensorsFile: Sendable {
         guard file.size >= 8 else { throw .notSafetensors(path: path, reason: "file is \(file.size) bytes, shorter than the 8-byte header length") }
         let lenBytes: [UInt8]
         do { lenBytes = try file.read(at: 0, count: 8) } catch { throw .io("\(error)") }
-        var n: UInt64 = 0
-        for i in 0..<8 { n |= UInt64(lenBytes[i]) << (8 * UInt64(i)) }
+        let n = ByteReader.u64(lenBytes, at: 0) ?? 0
         guard n <= UInt64(Self.maxHeaderSize) else {
             throw .notSafetensors(path: path, reason: "declared header length \(n) exceeds the \(Self.maxHeaderSize)-byte limit")
         }

@@ -6,6 +6,13 @@ import CZstd
 /// Why a zstd call failed; callers turn it into a ``PaveFormatError`` that names the tensor and chunk.
 struct ZstdFailure: Error, Sendable {
     let reason: String
+    /// Set when the frame declares (`declared` non-nil) or would decode to (`declared` nil) more than the room given.
+    var oversize: (declared: UInt64?, room: Int)?
+
+    init(reason: String, oversize: (declared: UInt64?, room: Int)? = nil) {
+        self.reason = reason
+        self.oversize = oversize
+    }
 }
 
 /// zstd compression parameters a writer uses. Not part of the format (any standard frame decodes).
@@ -117,12 +124,21 @@ final class ZstdDecompressor {
         let declared = ZSTD_getFrameContentSize(src, frame.count)
         if declared == UInt64.max { throw ZstdFailure(reason: "the zstd frame does not declare its content size") }
         if declared == UInt64.max - 1 { throw ZstdFailure(reason: "the zstd frame header is invalid") }
+        if declared > UInt64(dst.count) {
+            throw ZstdFailure(reason: "the zstd frame declares \(declared) content bytes, more than the chunk record's \(dst.count)",
+                              oversize: (declared, dst.count))
+        }
         guard declared == UInt64(dst.count) else {
             throw ZstdFailure(reason: "the zstd frame declares \(declared) content bytes, the chunk record expects \(dst.count)")
         }
         guard let out = dst.baseAddress else { return }
         let r = ZSTD_decompressDCtx(ctx, out, dst.count, src, frame.count)
-        if ZSTD_isError(r) != 0 { throw ZstdFailure(reason: "zstd decoding failed: \(ZstdCompressor.name(r))") }
+        if ZSTD_isError(r) != 0 {
+            if ZSTD_getErrorCode(r) == ZSTD_error_dstSize_tooSmall {
+                throw ZstdFailure(reason: "the zstd frame decodes to more than its declared \(dst.count) bytes", oversize: (nil, dst.count))
+            }
+            throw ZstdFailure(reason: "zstd decoding failed: \(ZstdCompressor.name(r))")
+        }
         guard r == dst.count else { throw ZstdFailure(reason: "the zstd frame decoded to \(r) bytes, expected \(dst.count)") }
     }
 }

@@ -7,6 +7,7 @@
 @_exported import PavePipeline
 @_exported import PaveTorch
 @_exported import PaveRegistry
+@_exported import PaveRemote
 
 /// Version of the pavepkg tool and library, recorded in every manifest it writes (`"tool"`).
 public enum PaveKitVersion {

@@ -25,13 +25,7 @@ struct BlobStore {
         return hex(hasher.finalize())
     }
 
-    static func hex(_ digest: SHA256.Digest) -> String {
-        let table = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(64)
-        for b in digest { out.append(table[Int(b >> 4)]); out.append(table[Int(b & 15)]) }
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func hex(_ digest: SHA256.Digest) -> String { Digest.hexString(digest) }
 
     /// Whether `count` bytes of `file` from `offset` are all zero.
     static func isZero(_ file: RandomAccessFile, offset: Int, count: Int) throws -> Bool {

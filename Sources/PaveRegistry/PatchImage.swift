@@ -35,8 +35,7 @@ public struct PatchImage: Sendable {
 
     /// The digest's 64 hex digits, validated.
     func digestHex() throws(RegistryError) -> String {
-        let hex = digest.hasPrefix("sha256:") ? String(digest.dropFirst(7)) : ""
-        guard hex.utf8.count == 64, hex.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else {
+        guard let hex = Digest(parsing: digest)?.hex else {
             throw .unsupportedPatch(file: path, reason: "digest \"\(digest.prefix(80))\" is not sha256:<64 lowercase hex>")
         }
         return hex

@@ -39,7 +39,7 @@ struct PatchMetadata: Sendable, Equatable {
     /// `name`); also accepts a bare string (a `sha256:` signature or a model name).
     static func base(_ value: JSONValue?) -> (signature: String?, model: String?) {
         guard let value else { return (nil, nil) }
-        if let s = value.stringValue { return s.hasPrefix("sha256:") ? (s, nil) : (nil, s) }
+        if let s = value.stringValue { return s.hasPrefix(Digest.algorithmPrefix) ? (s, nil) : (nil, s) }
         func first(_ keys: [String]) -> String? {
             for k in keys { if let s = value[k]?.stringValue, !s.isEmpty { return s } }
             return nil
@@ -56,8 +56,8 @@ struct PatchMetadata: Sendable, Equatable {
         if let model, model.lowercased() == wanted.lowercased() { return true }
         guard let signature else { return false }
         if signature == wanted { return true }
-        let hex = signature.hasPrefix("sha256:") ? String(signature.dropFirst(7)) : signature
-        let w = wanted.hasPrefix("sha256:") ? String(wanted.dropFirst(7)) : wanted
+        let hex = signature.hasPrefix(Digest.algorithmPrefix) ? String(signature.dropFirst(Digest.algorithmPrefix.count)) : signature
+        let w = wanted.hasPrefix(Digest.algorithmPrefix) ? String(wanted.dropFirst(Digest.algorithmPrefix.count)) : wanted
         return w.count >= PatchReference.minimumDigestPrefix && hex.hasPrefix(w.lowercased())
     }
 }

@@ -1,3 +1,5 @@
+import PaveFormat
+
 /// How a command names an installed patch: `NAME`, `NAME:VERSION`, or a digest prefix (`sha256:` optional,
 /// at least 8 hex digits).
 public enum PatchReference: Sendable, Equatable, CustomStringConvertible {
@@ -13,8 +15,8 @@ public enum PatchReference: Sendable, Equatable, CustomStringConvertible {
     /// (callers try it as a name first; see ``PatchLocator``) or when it starts with `sha256:`.
     public static func parse(_ text: String) throws(RegistryError) -> [PatchReference] {
         var candidates: [PatchReference] = []
-        if text.hasPrefix("sha256:") {
-            let hex = String(text.dropFirst(7)).lowercased()
+        if text.hasPrefix(Digest.algorithmPrefix) {
+            let hex = String(text.dropFirst(Digest.algorithmPrefix.count)).lowercased()
             guard isHexPrefix(hex) else {
                 throw .invalidReference(text, reason: "a digest needs \(minimumDigestPrefix)…64 hex digits after \"sha256:\"")
             }

@@ -36,7 +36,7 @@ extension Registry {
         let installedDigests = Set(patches.compactMap { $0.string(3) })
         for p in patches {
             let ref = "\(p.string(1) ?? "?"):\(p.string(2) ?? "?")"
-            let hex = String((p.string(3) ?? "").dropFirst(7))
+            let hex = String((p.string(3) ?? "").dropFirst(Digest.algorithmPrefix.count))
             let segs = try db.query("SELECT offset, length, blob FROM segments WHERE patch_id = ? ORDER BY seq", [.integer(p.int(0) ?? 0)])
             do {
                 let r = try recipe(hex: hex)
@@ -74,7 +74,7 @@ extension Registry {
         }
         if !temps.isEmpty { notice("temporary_files", "\(temps.count) temporary files from interrupted writes; `pavepkg gc` removes them") }
         let recipeNames = (try? FileManager.default.contentsOfDirectory(atPath: layout.recipesDirectory.path)) ?? []
-        let strays = recipeNames.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") && !installedDigests.contains("sha256:" + $0.dropLast(5)) }
+        let strays = recipeNames.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") && !installedDigests.contains(Digest.algorithmPrefix + $0.dropLast(5)) }
         if !strays.isEmpty {
             notice("uninstalled_recipes", "\(strays.count) recipes are not in the index (an interrupted install, or a lost index: rebuilding the index restores them, garbage collection drops them)")
         }

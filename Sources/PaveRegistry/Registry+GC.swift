@@ -1,3 +1,4 @@
+import PaveFormat
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -43,7 +44,7 @@ extension Registry {
             let url = layout.recipesDirectory.appendingPathComponent(name)
             if name.hasPrefix(".") { recipes.append(url); continue }
             guard name.hasSuffix(".json") else { continue }
-            if !installed.contains("sha256:" + name.dropLast(5)) { recipes.append(url) }
+            if !installed.contains(Digest.algorithmPrefix + name.dropLast(5)) { recipes.append(url) }
         }
         var tempBytes = 0
         for t in temps {

@@ -128,36 +128,20 @@ extension Registry {
     func stageSegments(of image: PatchImage, from file: RandomAccessFile, into staging: inout Staging,
                        result: inout InstallResult) throws -> [PatchRecipe.Segment] {
         var segments: [PatchRecipe.Segment] = []
-        var run: (offset: Int, length: Int)?
-        func stageBlob(offset: Int, length: Int, tensor: String?) throws {
-            let (blobHex, isNew) = try blobs.stage(from: file, offset: offset, count: length, into: staging.batch, staged: &staging.staged)
-            if isNew { result.newBlobs += 1; result.newBytes += length } else { result.reusedBytes += length }
-            segments.append(.init(offset: offset, length: length, blob: blobHex, tensor: tensor))
-        }
-        func flush() throws {
-            guard let r = run else { return }
-            run = nil
-            try stageBlob(offset: r.offset, length: r.length, tensor: nil)
-        }
-        for range in try image.segmentRanges() {
-            if range.tensor == nil, range.offset != 0, try BlobStore.isZero(file, offset: range.offset, count: range.length) {
-                if let r = run, range.length < minimumTensorBlob {
-                    run = (r.offset, r.length + range.length)  // alignment padding inside a run of small pieces
-                    continue
-                }
-                try flush()
-                segments.append(.init(offset: range.offset, length: range.length, blob: nil, tensor: nil))
-                result.paddingBytes += range.length
+        for piece in try image.storagePieces(of: file, minimumTensorBlob: minimumTensorBlob) {
+            var tensor: String?
+            switch piece.kind {
+            case .zeroPadding:
+                segments.append(.init(offset: piece.offset, length: piece.length, blob: nil, tensor: nil))
+                result.paddingBytes += piece.length
                 continue
+            case let .tensor(name): tensor = name
+            case .run: tensor = nil
             }
-            if let tensor = range.tensor, range.length >= minimumTensorBlob {
-                try flush()
-                try stageBlob(offset: range.offset, length: range.length, tensor: tensor)
-                continue
-            }
-            if let r = run { run = (r.offset, r.length + range.length) } else { run = (range.offset, range.length) }
+            let (blobHex, isNew) = try blobs.stage(from: file, offset: piece.offset, count: piece.length, into: staging.batch, staged: &staging.staged)
+            if isNew { result.newBlobs += 1; result.newBytes += piece.length } else { result.reusedBytes += piece.length }
+            segments.append(.init(offset: piece.offset, length: piece.length, blob: blobHex, tensor: tensor))
         }
-        try flush()
         return segments
     }
 

@@ -8,12 +8,12 @@ extension Registry {
         var conditions: [String] = []
         var bindings: [SQLValue] = []
         if let base {
-            let w = base.hasPrefix("sha256:") ? String(base.dropFirst(7)) : base
+            let w = base.hasPrefix(Digest.algorithmPrefix) ? String(base.dropFirst(Digest.algorithmPrefix.count)) : base
             var alternatives = ["base_model = ? COLLATE NOCASE", "base_signature = ?"]
             bindings += [.text(base), .text(base)]
             if PatchReference.isHexPrefix(w.lowercased()) {
                 alternatives.append("substr(base_signature, 1, ?) = ?")
-                let prefix = "sha256:" + w.lowercased()
+                let prefix = Digest.algorithmPrefix + w.lowercased()
                 bindings += [.integer(Int64(prefix.utf8.count)), .text(prefix)]
             }
             conditions.append("(" + alternatives.joined(separator: " OR ") + ")")
@@ -95,7 +95,7 @@ extension Registry {
                 let all = Self.sorted(try db.query("SELECT \(InstalledPatch.columns) FROM patches WHERE name = ?", [.text(name)]).map(InstalledPatch.init(row:)))
                 if let newest = all.last { return newestOnly ? [newest] : all }
             case let .digestPrefix(hex):
-                let prefix = "sha256:" + hex
+                let prefix = Digest.algorithmPrefix + hex
                 let rows = try db.query(
                     "SELECT \(InstalledPatch.columns) FROM patches WHERE digest >= ? AND digest < ? ORDER BY digest LIMIT 20",
                     [.text(prefix), .text(prefix + "g")])

@@ -101,7 +101,7 @@ extension Registry {
         let url = try layout.recipeURL(hex)
         let recipe = try JSONValue.parse(try Data(contentsOf: url)).decode(PatchRecipe.self)
         try recipe.validate(path: url.path)
-        guard recipe.digest == "sha256:" + hex else {
+        guard recipe.digest == Digest.algorithmPrefix + hex else {
             throw RegistryError.corruptStore(path: url.path, reason: "recipe is for \(recipe.digest)")
         }
         return recipe

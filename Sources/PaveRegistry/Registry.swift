@@ -51,7 +51,7 @@ public final class Registry {
 
     /// The installed patch served from the store, byte for byte as installed.
     public func source(for patch: InstalledPatch) throws -> StoredPatchSource {
-        let hex = String(patch.digest.dropFirst("sha256:".count))
+        let hex = String(patch.digest.dropFirst(Digest.algorithmPrefix.count))
         return try StoredPatchSource(recipe: try recipe(hex: hex), layout: layout)
     }
 

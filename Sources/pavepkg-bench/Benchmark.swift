@@ -41,12 +41,14 @@ enum Benchmark {
         defer { try? FileManager.default.removeItem(at: pave) }
         print("  output: \(outDir.path)")
         var summary: PackSummary?
+        var figures = ZipNNComparison.PaveFigures(rawBytes: raw, storedBytes: 0, pack: [:], read: [:])
         for threads in [ParallelWork.defaultThreads, 1] {
             let t = try timed(o.repeats) {
                 var plan = PackPlan(manifest: benchManifest(), options: PackOptions(level: o.level, threads: threads))
                 try plan.addSafetensors([input])
                 summary = try plan.write(to: pave)
             }
+            figures.pack[threads] = t.wall
             print(String(format: "pack             %d thread%@: %7.1f MB/s wall (%.3f s); %7.1f MB/s per CPU-second (%.3f CPU s)", threads, threads == 1 ? " " : "s",
                          Double(raw) / t.wall / 1e6, t.wall, Double(raw) / t.cpu / 1e6, t.cpu))
         }
@@ -54,17 +56,20 @@ enum Benchmark {
         for threads in [1, ParallelWork.defaultThreads] {
             let t = try timed(o.repeats) {
                 let f = try PaveFile.open(pave, threads: threads)
-                for e in f.entries { _ = try f.readTensor(e) }
+                _ = try f.readTensors(f.entries)
             }
+            figures.read[threads] = t.wall
             print(String(format: "open+read+verify %d thread%@: %7.1f MB/s wall (%.1f ms); %7.1f MB/s per CPU-second (%.1f CPU ms) — decode + SHA-256 of all %@ MB", threads, threads == 1 ? " " : "s",
                          Double(raw) / t.wall / 1e6, t.wall * 1000, Double(raw) / t.cpu / 1e6, t.cpu * 1000, mb(raw)))
         }
-        let v = try timed(o.repeats) {
-            let f = try PaveFile.open(pave, threads: 1)
-            guard try f.verifyAll().ok else { throw BenchError("verify failed") }
+        for threads in [1, ParallelWork.defaultThreads] {
+            let v = try timed(o.repeats) {
+                let f = try PaveFile.open(pave, threads: threads)
+                guard try f.verifyAll().ok else { throw BenchError("verify failed") }
+            }
+            print(String(format: "verify           %d thread%@: %7.1f MB/s wall (%.1f ms); %7.1f MB/s per CPU-second (%.1f CPU ms) — streaming decode + SHA-256 + padding check",
+                         threads, threads == 1 ? " " : "s", Double(raw) / v.wall / 1e6, v.wall * 1000, Double(raw) / v.cpu / 1e6, v.cpu * 1000))
         }
-        print(String(format: "verify           1 thread : %7.1f MB/s wall (%.1f ms); %7.1f MB/s per CPU-second (%.1f CPU ms) — streaming decode + SHA-256 + padding check",
-                     Double(raw) / v.wall / 1e6, v.wall * 1000, Double(raw) / v.cpu / 1e6, v.cpu * 1000))
         let t = try timed(o.repeats) {
             let f = try PaveFile.open(pave)
             _ = try PaveUnpacker.unpack(f, to: outDir.appendingPathComponent("pavepkg-bench-\(getpid())-unpacked"))
@@ -100,6 +105,26 @@ enum Benchmark {
         for r in rows { print(r.enumerated().map { i, c in i == 0 ? c.padding(toLength: 6, withPad: " ", startingAt: 0) : String(repeating: " ", count: max(0, 20 - c.count)) + c }.joined()) }
         print("(zstd CLI: `zstd -T1 -<level> -c` on the concatenated raw bytes of the tensors of that dtype; speed includes process start)")
         print("digest \(summary.digest), file \(summary.fileBytes) bytes")
+        figures.storedBytes = summary.storedBytes
+        try compareWithZipNN(figures, file: file, dtypes: Array(dtypes.keys), work: work, repeats: o.repeats)
+    }
+
+    /// Writes the raw bytes of each compared dtype to a file and runs ``ZipNNComparison`` on them.
+    static func compareWithZipNN(_ figures: ZipNNComparison.PaveFigures, file: PaveFile, dtypes: [DType], work: URL, repeats: Int) throws {
+        var blobs: [(DType, URL)] = []
+        var compared = 0
+        for dtype in dtypes.sorted(by: { $0.rawValue < $1.rawValue }) where ZipNNComparison.zipnnDType(dtype) != nil {
+            let blob = work.appendingPathComponent("zipnn-\(dtype.rawValue).bin")
+            let w = try AtomicFileWriter(destination: blob)
+            for e in file.entries where e.dtype == dtype {
+                try w.write(try file.readTensor(e).bytes)
+                compared += e.byteCount
+            }
+            try w.commit()
+            blobs.append((dtype, blob))
+        }
+        guard let z = try ZipNNComparison.measure(blobs, threads: figures.read.keys.sorted(by: >), repeats: repeats) else { return }
+        ZipNNComparison.report(figures, z, comparedBytes: compared)
     }
 
     static func benchManifest() -> Manifest {

@@ -40,7 +40,7 @@ enum ComposeBench {
                 t[b] = try TensorData.f32(shape: [outF, rank], rng.values(outF * rank, scale: 0.01))
             }
         }
-        return StackInput(tensors: InMemoryTensors(t), manifest: m, digest: "sha256:" + String(repeating: "0", count: 64), path: name)
+        return StackInput(tensors: InMemoryTensors(t), manifest: m, digest: Digest.prefixed([UInt8](repeating: 0, count: 32)), path: name)
     }
 
     static func time(_ runs: Int = 3, _ body: () throws -> Void) rethrows -> Double {

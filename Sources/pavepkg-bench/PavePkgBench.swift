@@ -14,7 +14,7 @@ struct PavePkgBench: ParsableCommand {
         subcommands: [
             GenerateSamplesCommand.self, ContainerRunCommand.self, MicroCommand.self, ToBF16Command.self,
             ExecutorBenchCommand.self, ImportBenchCommand.self, PackZipBenchCommand.self, RegistryBenchCommand.self,
-            SignatureBenchCommand.self, MakeModelDirCommand.self, ComposeBenchCommand.self,
+            SignatureBenchCommand.self, MakeModelDirCommand.self, ComposeBenchCommand.self, RemoteBenchCommand.self,
         ]
     )
 }

@@ -25,6 +25,11 @@ struct PavePkg: ParsableCommand {
             GCCommand.self,
             DoctorCommand.self,
             ComposeCommand.self,
+            PushCommand.self,
+            PullCommand.self,
+            TagsCommand.self,
+            LoginCommand.self,
+            LogoutCommand.self,
         ]
     )
 

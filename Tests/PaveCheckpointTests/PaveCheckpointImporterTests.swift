@@ -51,7 +51,7 @@ import PaveModel
             Issue.record("imported without a RoPE mode")
         } catch let CheckpointImportError.missingFusionSettings(missing, hint) {
             #expect(missing == ["RoPE mode (use_3d_rope)"])
-            #expect(hint.contains("--preset") && hint.contains("--rope none|3d") && !hint.contains("--heads"))
+            #expect(hint.contains("preset") && hint.contains("RoPE mode (none or 3d)") && !hint.contains("attention heads"))
         }
         // Heads that do not divide the width, and 3D RoPE with head dim ≠ 128, are refused.
         #expect(throws: CheckpointImportError.self) { _ = try PaveCheckpointImporter.load(Self.tiny, options: Self.options(heads: 3)) }

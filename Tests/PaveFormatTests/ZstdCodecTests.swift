@@ -27,7 +27,8 @@ import Testing
     @Test func frameDeclaringAnotherSizeIsRefusedBeforeDecoding() throws {
         let f = try Self.frame([UInt8](repeating: 1, count: 100_000))
         #expect { try Self.decode(f, into: 50) } throws: { e in
-            (e as? ZstdFailure)?.reason.contains("declares 100000 content bytes, the chunk record expects 50") == true
+            guard let z = e as? ZstdFailure, let over = z.oversize else { return false }
+            return z.reason.contains("declares 100000 content bytes, more than the chunk record's 50") && over.declared == 100_000 && over.room == 50
         }
     }
 

@@ -72,7 +72,7 @@ public struct BaseDescription: Sendable, Equatable, Hashable {
     }
 
     /// The structural signature: `"sha256:"` + 64 lowercase hex digits of SHA-256 over ``canonicalBytes``.
-    public var structuralSignature: String { "sha256:" + Self.hex(SHA256.hash(data: canonicalBytes)) }
+    public var structuralSignature: String { Digest(of: canonicalBytes).description }
 
     /// The tensor named `name`.
     public func tensor(_ name: String) -> Tensor? {
@@ -97,10 +97,5 @@ public struct BaseDescription: Sendable, Equatable, Hashable {
         return out
     }
 
-    static func hex(_ digest: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var s: [UInt8] = []
-        for b in digest { s.append(digits[Int(b >> 4)]); s.append(digits[Int(b & 0xF)]) }
-        return String(decoding: s, as: UTF8.self)
-    }
+    static func hex(_ digest: some Sequence<UInt8>) -> String { Digest.hexString(digest) }
 }

@@ -85,11 +85,7 @@ public struct BaseReference: Codable, Sendable, Equatable, Hashable {
     }
 
     /// Whether `s` is `"sha256:"` followed by 64 lowercase hex digits.
-    public static func isDigest(_ s: String) -> Bool {
-        guard s.hasPrefix("sha256:") else { return false }
-        let hex = s.utf8.dropFirst(7)
-        return hex.count == 64 && hex.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
-    }
+    public static func isDigest(_ s: String) -> Bool { Digest.isValid(s) }
 
     /// Problems with the section itself (bad digests, empty name), as messages naming the field.
     public var problems: [String] {

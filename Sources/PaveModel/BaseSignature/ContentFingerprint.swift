@@ -44,19 +44,14 @@ public enum ContentFingerprint {
         let order = names.indices.sorted { sizes[$0] != sizes[$1] ? sizes[$0] > sizes[$1] : $0 < $1 }
         let state = SharedState(count: names.count)
         let workers = max(1, min(threads, 64))
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            // One read buffer per thread, reused for every piece of every tensor this thread hashes.
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 64)
-            defer { buffer.deallocate() }
-            while let k = state.next() {
-                let name = names[order[k]]
-                guard let location = model.locations[name] else { continue }
-                do throws(BaseSignatureError) {
-                    let digest = try hashTensor(location, buffer: buffer) { done in state.addProgress(done, report: progress) }
-                    state.store(digest, at: order[k])
-                } catch {
-                    state.fail(error)
-                }
+        // One read buffer per thread, reused for every piece of every tensor this thread hashes.
+        ParallelWork.forEach(names.count, threads: workers, scratch: { ReadBuffer(count: chunkSize) }) { k, scratch in
+            guard state.error == nil, let location = model.locations[names[order[k]]] else { return }
+            do throws(BaseSignatureError) {
+                let digest = try hashTensor(location, buffer: scratch.buffer) { done in state.addProgress(done, report: progress) }
+                state.store(digest, at: order[k])
+            } catch {
+                state.fail(error)
             }
         }
         if let error = state.error { throw error }
@@ -72,7 +67,7 @@ public enum ContentFingerprint {
             "structural_signature": .string(model.description.structuralSignature), "tensors": .array(entries),
         ])
         let bytes = CanonicalJSON.encode(object) ?? []
-        return Result(fingerprint: "sha256:" + BaseDescription.hex(SHA256.hash(data: bytes)), tensorDigests: digests, byteCount: model.coveredByteCount)
+        return Result(fingerprint: Digest(of: bytes).description, tensorDigests: digests, byteCount: model.coveredByteCount)
     }
 
     private static func hashTensor(
@@ -94,25 +89,26 @@ public enum ContentFingerprint {
         return BaseDescription.hex(hasher.finalize())
     }
 
-    /// Work queue, results and progress shared by the workers (all access under one lock).
+    /// A worker's read buffer, freed when the worker's loop ends.
+    private final class ReadBuffer: @unchecked Sendable {
+        let buffer: UnsafeMutableRawBufferPointer
+        init(count: Int) { buffer = .allocate(byteCount: count, alignment: 64) }
+        deinit { buffer.deallocate() }
+    }
+
+    /// Results, the first error and progress shared by the workers (all access under one lock).
     private final class SharedState: @unchecked Sendable {
         private let lock = NSLock()
-        private var cursor = 0
-        private let count: Int
         private var done = 0
-        private(set) var digests: [String?]
-        private(set) var error: BaseSignatureError?
+        private var digestsStore: [String?]
+        private var failure: BaseSignatureError?
 
-        init(count: Int) { self.count = count; digests = Array(repeating: nil, count: count) }
+        init(count: Int) { digestsStore = Array(repeating: nil, count: count) }
 
-        func next() -> Int? {
-            lock.lock(); defer { lock.unlock() }
-            guard error == nil, cursor < count else { return nil }
-            cursor += 1
-            return cursor - 1
-        }
-        func store(_ digest: String, at index: Int) { lock.lock(); digests[index] = digest; lock.unlock() }
-        func fail(_ e: BaseSignatureError) { lock.lock(); if error == nil { error = e }; lock.unlock() }
+        var digests: [String?] { lock.lock(); defer { lock.unlock() }; return digestsStore }
+        var error: BaseSignatureError? { lock.lock(); defer { lock.unlock() }; return failure }
+        func store(_ digest: String, at index: Int) { lock.lock(); digestsStore[index] = digest; lock.unlock() }
+        func fail(_ e: BaseSignatureError) { lock.lock(); if failure == nil { failure = e }; lock.unlock() }
         func addProgress(_ n: Int, report: (@Sendable (Int) -> Void)?) {
             lock.lock(); defer { lock.unlock() }
             done += n

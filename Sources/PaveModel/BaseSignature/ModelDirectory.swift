@@ -169,8 +169,7 @@ public struct ModelDirectory: Sendable {
     /// (the most common damage: a truncated download). `nil` when that is not the problem.
     private static func dataBeyondFile(_ raf: any PaveByteSource, path: String) -> BaseSignatureError? {
         guard raf.size >= 8, let lenBytes = try? raf.read(at: 0, count: 8) else { return nil }
-        var n = 0
-        for i in 0..<8 { n |= Int(lenBytes[i]) << (8 * i) }
+        let n = Int(clamping: ByteReader.u64(lenBytes, at: 0) ?? 0)
         guard n >= 0, n <= SafetensorsFile.maxHeaderSize, n <= raf.size - 8, let header = try? raf.read(at: 8, count: n),
             let object = (try? JSONValue.parse(header))?.objectValue
         else { return nil }
