@@ -24,6 +24,7 @@ let package = Package(
         harness("fuzz-torch"),
         harness("fuzz-pickle"),
         harness("fuzz-checkpoint"),
+        harness("fuzz-oci"),
     ],
     swiftLanguageModes: [.v6]
 )

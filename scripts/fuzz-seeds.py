@@ -131,6 +131,24 @@ def main(out):
         for h in ("fuzz-zip", "fuzz-torch", "fuzz-checkpoint"):
             write(out, h, "crasher-" + os.path.basename(p), open(p, "rb").read())
 
+    # OCI: manifest, index, PAVE artifact config, WWW-Authenticate headers
+    d0 = "sha256:" + "a" * 64
+    manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "artifactType": "application/vnd.pave.patch.v1",
+                "config": {"mediaType": "application/vnd.pave.patch.config.v1+json", "digest": d0, "size": 120},
+                "layers": [{"mediaType": "application/vnd.pave.patch.head.v1", "digest": "sha256:" + "b" * 64, "size": 512},
+                           {"mediaType": "application/vnd.pave.patch.tensor.v1", "digest": "sha256:" + "c" * 64, "size": 4096,
+                            "annotations": {"org.opencontainers.image.title": "w"}}],
+                "annotations": {"org.opencontainers.image.created": "2026-01-01T00:00:00Z"}}
+    write(out, "fuzz-oci", "manifest.json", json.dumps(manifest).encode())
+    index = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+             "manifests": [dict(manifest["config"], mediaType="application/vnd.oci.image.manifest.v1+json", artifactType="application/vnd.dev.sigstore.bundle.v0.3+json")]}
+    write(out, "fuzz-oci", "index.json", json.dumps(index).encode())
+    config = {"name": "tiny", "version": "1.0.0", "patch_digest": d0, "size": 1616, "pave_format": 1,
+              "base": {"model": "llava-onevision-qwen2-0.5b-ov", "signature": d0}, "side_channel": {"kind": "audio", "encoder": "x"}, "lora_rank": 4}
+    write(out, "fuzz-oci", "config.json", json.dumps(config).encode())
+    write(out, "fuzz-oci", "auth-bearer", b'Bearer realm="http://127.0.0.1:5001/token",service="registry",scope="repository:fuzz/patch:pull,push", Basic realm="x"')
+
 
 if __name__ == "__main__":
     main(sys.argv[1])
