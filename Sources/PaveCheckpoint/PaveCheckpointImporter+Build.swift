@@ -81,7 +81,7 @@ extension PaveCheckpointImporter {
         let bytes = try file.contents(maxSize: maxJSONBytes)
         let value: JSONValue
         do { value = try JSONValue.parse(bytes) } catch {
-            throw CheckpointImportError.invalidConfig(file: file.name, field: "(file)", reason: "not valid JSON")
+            throw CheckpointImportError.invalidConfig(file: file.name, field: "(file)", reason: "not valid JSON: \(error)")
         }
         guard let o = value.objectValue else { throw CheckpointImportError.invalidConfig(file: file.name, field: "(file)", reason: "not a JSON object") }
         return o

@@ -60,15 +60,21 @@ public enum DType: String, CaseIterable, Codable, Sendable, Hashable {
 /// Helpers on tensor shapes.
 public enum Shape {
     /// The number of elements of `shape` (1 for a rank-0 scalar), or `nil` on overflow or a negative dim.
+    ///
+    /// The rule does not depend on the order of the dimensions (spec §5.2): the product of the non-zero
+    /// dimensions must fit an `Int`, even when another dimension is zero, so `[0, 2^62, 2^62]` is refused
+    /// like `[2^62, 2^62, 0]`.
     public static func elementCount(_ shape: [Int]) -> Int? {
         var n = 1
+        var hasZero = false
         for d in shape {
             guard d >= 0 else { return nil }
+            if d == 0 { hasZero = true; continue }
             let (m, o) = n.multipliedReportingOverflow(by: d)
             if o { return nil }
             n = m
         }
-        return n
+        return hasZero ? 0 : n
     }
 
     /// `[2, 3]` → `"[2, 3]"`, `[]` → `"[]"` (used in every shape error message).

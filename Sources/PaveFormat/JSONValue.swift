@@ -38,9 +38,11 @@ public enum JSONValue: Sendable, Equatable, Hashable {
 
     // MARK: Parsing and canonical output
 
-    /// Parses UTF-8 JSON text.
-    public static func parse(_ data: some Collection<UInt8>) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(data))
+    /// Parses UTF-8 JSON text with ``JSONParser`` (strict: no duplicate keys, no byte order mark, no lone
+    /// surrogates, size and nesting limits).
+    /// - Throws: ``JSONParseError``.
+    public static func parse(_ data: some Collection<UInt8>, limits: JSONParser.Limits = .default) throws(JSONParseError) -> JSONValue {
+        try JSONParser.parse(data, limits: limits)
     }
 
     /// Canonical UTF-8 encoding (``CanonicalJSON/Form/manifest``): object keys sorted by their UTF-8 bytes, no

@@ -27,34 +27,14 @@ public struct PackPlan: Sendable {
     /// The tensor named `name`, if the plan has one.
     public func tensor(_ name: String) -> (any TensorSource)? { tensors.first { $0.name == name } }
 
-    /// Checks the manifest's basics: `name` is a string of 1 … 256 characters that follows ``PatchNameRule``,
-    /// `version` a semantic version, `description` / `license` / `created` / `tool` strings, `authors` / `tags`
-    /// arrays of strings, `created` an RFC 3339 timestamp.
+    /// Checks the manifest's top-level fields with ``ManifestRules/validateFields(_:path:offset:)`` (the rules
+    /// `verify` applies to a stored manifest): `name` follows ``PatchNameRule``, `version` is a semantic version,
+    /// `description` / `license` / `created` / `tool` are strings, `authors` / `tags` arrays of strings, `created`
+    /// an RFC 3339 timestamp.
     /// - Throws: ``PaveFormatError/invalidManifest(path:offset:reason:)`` or
     ///   ``PaveFormatError/invalidPatchName(name:reason:)`` naming the field.
     public func validate() throws {
-        let m = manifest
-        guard let name = m.name, !name.isEmpty, name.count <= 256 else {
-            throw PaveFormatError.invalidManifest(path: "(manifest)", offset: 0, reason: "\"name\" must be a string of 1 … 256 characters")
-        }
-        try PatchNameRule.validate(name)
-        guard let version = m.version, SemanticVersion.isValid(version) else {
-            throw PaveFormatError.invalidManifest(path: "(manifest)", offset: 0,
-                                                  reason: "\"version\" must be a semantic version like 1.0.0 (got \(m["version"].map { "\($0.canonicalData().count > 60 ? "…" : String(decoding: $0.canonicalData(), as: UTF8.self))" } ?? "nothing"))")
-        }
-        for key in ["description", "license", "created", "tool"] {
-            if let v = m[key], v.stringValue == nil {
-                throw PaveFormatError.invalidManifest(path: "(manifest)", offset: 0, reason: "\"\(key)\" must be a string")
-            }
-        }
-        for key in ["authors", "tags"] {
-            if let v = m[key], v.arrayValue?.allSatisfy({ $0.stringValue != nil }) != true {
-                throw PaveFormatError.invalidManifest(path: "(manifest)", offset: 0, reason: "\"\(key)\" must be an array of strings")
-            }
-        }
-        if let created = m.created, RFC3339.parse(created) == nil {
-            throw PaveFormatError.invalidManifest(path: "(manifest)", offset: 0, reason: "\"created\" must be an RFC 3339 timestamp (got \"\(created)\")")
-        }
+        try ManifestRules.validateFields(manifest, path: "(manifest)", offset: 0)
     }
 
     /// Validates the options and the manifest, then writes the `.pave` atomically.

@@ -13,6 +13,9 @@ extension PaveFile {
         let chunkCount = entries.reduce(0) { $0 + $1.chunks.count }
         report.record("container.structure", detail: "format \(major).\(minor), header, manifest (\(layout.manifestLength) bytes), index, layout (\(entries.count) tensors, \(chunkCount) chunks), limits")
         report.record("container.digest", detail: digest)
+        var schema: [any PaveError] = []
+        do { try ManifestRules.validateStored(manifest, major: major, path: path, offset: layout.manifestOffset) } catch { schema.append(error) }
+        report.record("manifest.schema", detail: "format_version, name, version and the typed fields of spec/manifest.schema.json", problems: schema)
 
         let damaged = try checkAllTensors(progress: progress)
         report.record("container.hashes", detail: "\(entries.count) tensors, \(total) raw bytes, \(chunkCount) chunks decoded and SHA-256 checked", problems: damaged)

@@ -26,19 +26,25 @@ public final class SafetensorsFile: Sendable {
     public let metadata: [String: String]
     /// Absolute offset of the data buffer.
     public let dataStart: Int
-    private let file: RandomAccessFile
+    private let file: any PaveByteSource
     private let byName: [String: Int]
 
     /// Opens and validates `url`'s header.
-    public init(_ url: URL) throws(SafetensorsError) {
+    public convenience init(_ url: URL) throws(SafetensorsError) {
+        let file: FileByteSource
+        do { file = try FileByteSource(url) } catch { throw .io(error.description) }
+        try self.init(source: file, url: url)
+    }
+
+    /// Validates the header of the safetensors bytes held by `source` (memory, a file, …); `url` names it in
+    /// messages.
+    public init(source file: any PaveByteSource, url: URL) throws(SafetensorsError) {
         self.url = url
-        let file: RandomAccessFile
-        do { file = try RandomAccessFile(url) } catch { throw .io(error.description) }
         self.file = file
         let path = url.path
         guard file.size >= 8 else { throw .notSafetensors(path: path, reason: "file is \(file.size) bytes, shorter than the 8-byte header length") }
         let lenBytes: [UInt8]
-        do { lenBytes = try file.read(at: 0, count: 8) } catch { throw .io(error.description) }
+        do { lenBytes = try file.read(at: 0, count: 8) } catch { throw .io("\(error)") }
         let n = ByteReader.u64(lenBytes, at: 0) ?? 0
         guard n <= UInt64(Self.maxHeaderSize) else {
             throw .notSafetensors(path: path, reason: "declared header length \(n) exceeds the \(Self.maxHeaderSize)-byte limit")
@@ -47,13 +53,13 @@ public final class SafetensorsFile: Sendable {
             throw .notSafetensors(path: path, reason: "declared header length \(n) runs past the end of the \(file.size)-byte file")
         }
         let headerBytes: [UInt8]
-        do { headerBytes = try file.read(at: 8, count: Int(n)) } catch { throw .io(error.description) }
+        do { headerBytes = try file.read(at: 8, count: Int(n)) } catch { throw .io("\(error)") }
         guard headerBytes.first == UInt8(ascii: "{") else {
             throw .notSafetensors(path: path, reason: "header does not start with '{'")
         }
         let header: JSONValue
         do { header = try JSONValue.parse(headerBytes) } catch {
-            throw .notSafetensors(path: path, reason: "header is not valid JSON")
+            throw .notSafetensors(path: path, reason: "header is not valid JSON: \(error)")
         }
         guard let object = header.objectValue else { throw .notSafetensors(path: path, reason: "header is not a JSON object") }
         var metadata: [String: String] = [:]
@@ -113,7 +119,7 @@ public final class SafetensorsFile: Sendable {
     public func tensor(_ name: String) throws(SafetensorsError) -> TensorData {
         guard let e = entry(name) else { throw .missingTensor(path: url.path, tensor: name) }
         let bytes: [UInt8]
-        do { bytes = try file.read(at: dataStart + e.begin, count: e.byteCount) } catch { throw .io(error.description) }
+        do { bytes = try file.read(at: dataStart + e.begin, count: e.byteCount) } catch { throw .io("\(error)") }
         do { return try TensorData(dtype: e.dtype, shape: e.shape, bytes: bytes) } catch { throw .invalidHeader(path: url.path, tensor: name, reason: error.description) }
     }
 
@@ -123,7 +129,7 @@ public final class SafetensorsFile: Sendable {
         guard offset >= 0, count >= 0, offset <= e.byteCount, count <= e.byteCount - offset else {
             throw .invalidHeader(path: url.path, tensor: name, reason: "read of \(count) bytes at \(offset) is outside its \(e.byteCount) bytes")
         }
-        do { return try file.read(at: dataStart + e.begin + offset, count: count) } catch { throw .io(error.description) }
+        do { return try file.read(at: dataStart + e.begin + offset, count: count) } catch { throw .io("\(error)") }
     }
 
     /// Fills `buffer` with raw bytes of tensor `name` starting `offset` bytes into it (no intermediate array).
@@ -132,7 +138,7 @@ public final class SafetensorsFile: Sendable {
         guard offset >= 0, offset <= e.byteCount, buffer.count <= e.byteCount - offset else {
             throw .invalidHeader(path: url.path, tensor: name, reason: "read of \(buffer.count) bytes at \(offset) is outside its \(e.byteCount) bytes")
         }
-        do { try file.read(into: buffer, at: dataStart + e.begin + offset) } catch { throw .io(error.description) }
+        do { try file.read(into: buffer, at: dataStart + e.begin + offset) } catch { throw .io("\(error)") }
     }
 }
 

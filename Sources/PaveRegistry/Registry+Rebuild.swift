@@ -99,7 +99,7 @@ extension Registry {
 
     static func readRecipe(layout: StoreLayout, hex: String) throws -> PatchRecipe {
         let url = try layout.recipeURL(hex)
-        let recipe = try JSONDecoder().decode(PatchRecipe.self, from: try Data(contentsOf: url))
+        let recipe = try JSONValue.parse(try Data(contentsOf: url)).decode(PatchRecipe.self)
         try recipe.validate(path: url.path)
         guard recipe.digest == Digest.algorithmPrefix + hex else {
             throw RegistryError.corruptStore(path: url.path, reason: "recipe is for \(recipe.digest)")

@@ -152,7 +152,7 @@ public struct PatchArtifact: Sendable {
         func refuse(_ reason: String) -> RemoteError {
             .notAPatch(registry: ref.registry, repository: ref.repository, reference: ref.reference ?? "", reason: reason)
         }
-        guard let config = try? JSONDecoder().decode(PatchArtifactConfig.self, from: Data(bytes)) else {
+        guard let config = try? JSONValue.parse(bytes).decode(PatchArtifactConfig.self) else {
             throw refuse("the config blob is not a pave patch config")
         }
         guard Digest.isValid(config.patchDigest) else { throw refuse("config patch_digest \"\(config.patchDigest.prefix(80))\" is malformed") }

@@ -47,7 +47,7 @@ public struct OCIManifest: Codable, Sendable, Equatable {
     public func encoded() throws -> [UInt8] { [UInt8](try JSONValue.from(self).canonicalData()) }
 
     /// Decodes manifest bytes.
-    static func decode(_ bytes: [UInt8]) throws -> OCIManifest { try JSONDecoder().decode(OCIManifest.self, from: Data(bytes)) }
+    static func decode(_ bytes: [UInt8]) throws -> OCIManifest { try JSONValue.parse(bytes).decode(OCIManifest.self) }
 }
 
 /// An OCI image index (the referrers list, or the `sha256-<hex>` fallback tag).

@@ -50,7 +50,7 @@ extension RegistryClient {
         let r = try send(req, sink: .collect(limit: 4 << 20))
         if r.status == 404 || r.status == 405 { return nil }
         guard r.status == 200 else { throw failure(r, req) }
-        guard let index = try? JSONDecoder().decode(OCIIndex.self, from: Data(r.body)) else {
+        guard let index = try? JSONValue.parse(r.body).decode(OCIIndex.self) else {
             throw RemoteError.http(registry: registry, repository: repository, operation: "list referrers of \(subject)", status: 200, detail: "the answer is not an image index")
         }
         return index.manifests
@@ -65,7 +65,7 @@ extension RegistryClient {
             default: throw e
             }
         }
-        guard let index = try? JSONDecoder().decode(OCIIndex.self, from: Data(fetched.bytes)) else {
+        guard let index = try? JSONValue.parse(fetched.bytes).decode(OCIIndex.self) else {
             throw RemoteError.http(registry: registry, repository: repository, operation: "read referrers tag \(Self.fallbackTag(subject))",
                                    status: 200, detail: "not an image index")
         }

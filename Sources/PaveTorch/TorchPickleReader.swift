@@ -37,6 +37,9 @@ public struct TorchPickleReader {
     private var stack: [PickleValue] = []
     private var marks: [Int] = []
     private var memo: [Int: PickleValue] = [:]
+    /// Every dict built, so ``releaseDicts()`` can break the reference cycles a hostile pickle makes (a dict
+    /// put into itself through the memo: `d[k] = d`), which reference counting alone would leak.
+    private(set) var dicts: [PickleDict] = []
     private var items = 0
 
     init(bytes: [UInt8], path: String, limits: Limits = Limits()) {
@@ -49,6 +52,7 @@ public struct TorchPickleReader {
     /// tensors of its top-level dict, in dict order. The byte-based entry point for fuzzing the interpreter.
     public static func tensors(in bytes: [UInt8], path: String, limits: Limits = Limits()) throws(TorchFormatError) -> [(name: String, tensor: TorchTensorRef)] {
         var reader = TorchPickleReader(bytes: bytes, path: path, limits: limits)
+        defer { reader.releaseDicts() }  // after the tensors are copied out, on success and on error
         let top = try reader.run()
         guard case let .dict(d) = top else {
             throw .malformedPickle(path: path, offset: 0, reason: "the top-level object is a \(top.kind), expected a dict of tensors")
@@ -79,7 +83,7 @@ public struct TorchPickleReader {
                     throw .malformedPickle(path: path, offset: at, reason: "STOP with \(stack.count) values and \(marks.count) marks on the stack")
                 }
                 return top
-            case 0x7D: try push(.dict(PickleDict(ordered: false)), at: at)  // EMPTY_DICT
+            case 0x7D: try push(.dict(newDict(ordered: false)), at: at)  // EMPTY_DICT
             case 0x29: try push(.tuple([], depth: 1), at: at)  // EMPTY_TUPLE
             case 0x4E: try push(.none, at: at)  // NONE
             case 0x88: try push(.bool(true), at: at)  // NEWTRUE
@@ -160,7 +164,7 @@ public struct TorchPickleReader {
         switch g {
         case .orderedDict:
             guard a.isEmpty else { throw .forbiddenCall(path: path, offset: at, callable: "collections.OrderedDict with arguments") }
-            return .dict(PickleDict(ordered: true))
+            return .dict(newDict(ordered: true))
         case .rebuildTensorV2:
             // (storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata])
             guard a.count == 6 || a.count == 7, case let .storage(storage) = a[0], case let .int(offset) = a[1],
@@ -244,6 +248,18 @@ public struct TorchPickleReader {
             d.depth = max(d.depth, depth)
             d.items.append((k, v))
         }
+    }
+
+    private mutating func newDict(ordered: Bool) -> PickleDict {
+        let d = PickleDict(ordered: ordered)
+        dicts.append(d)
+        return d
+    }
+
+    /// Empties every dict this reader built, breaking any cycle between them.
+    mutating func releaseDicts() {
+        for d in dicts { d.items = [] }
+        dicts = []
     }
 
     // MARK: Stack and memo

@@ -29,7 +29,7 @@ import Testing
         #expect(report.numerics?["reference_vectors"]?.arrayValue?.count == 1)
         // The container policy stops after the container.
         #expect(try PatchVerifier(policy: .container).verify(fileAt: url).checks.map(\.name)
-                == ["container.structure", "container.digest", "container.hashes", "container.padding"])
+                == ["container.structure", "container.digest", "manifest.schema", "container.hashes", "container.padding"])
 
         // Without reference vectors a self-check set is recorded; a second pack on one thread is byte-identical.
         let url2 = dir.appendingPathComponent("p2.pave"), url3 = dir.appendingPathComponent("p3.pave")

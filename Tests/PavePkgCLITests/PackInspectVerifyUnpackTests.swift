@@ -30,7 +30,8 @@ struct PackInspectVerifyUnpackTests {
         #expect(verify.status == 0, "\(verify.stderr)")
         #expect(verify.stdout.contains("OK"))
         let verifyJSON = try JSONValue.parse(Array(try CLI.run(["verify", dir.path("out.pave"), "--json"]).stdout.utf8))
-        #expect(verifyJSON["checks"]?.arrayValue?.count == 4)
+        // structure, digest, manifest.schema, hashes, padding
+        #expect(verifyJSON["checks"]?.arrayValue?.count == 5)
 
         let unpack = try CLI.run(["unpack", dir.path("out.pave"), "-o", dir.path("un")])
         #expect(unpack.status == 0, "\(unpack.stderr)")

@@ -80,7 +80,7 @@ public enum ContentFingerprint {
             let count = min(buffer.count, total - offset)
             let piece = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count])
             do { try location.raw.read(into: piece, at: location.absoluteOffset + offset) } catch {
-                throw .io(path: location.file.url.path, reason: "tensor \"\(location.entry.name)\" at byte \(offset): \(error.description)")
+                throw .io(path: location.file.url.path, reason: "tensor \"\(location.entry.name)\" at byte \(offset): \(error)")
             }
             hasher.update(bufferPointer: UnsafeRawBufferPointer(piece))
             offset += count

@@ -12,7 +12,7 @@ public struct ModelDirectory: Sendable {
         public let file: SafetensorsFile
         public let entry: SafetensorsFile.Entry
         /// The shard opened for positioned reads (shared by its tensors).
-        let raw: RandomAccessFile
+        let raw: any PaveByteSource
         /// Absolute offset of the tensor's first byte in the shard.
         var absoluteOffset: Int { file.dataStart + entry.begin }
     }
@@ -35,26 +35,28 @@ public struct ModelDirectory: Sendable {
     ///   weights, a missing shard, a git-LFS pointer, a header that lies about its data, a tensor in the
     ///   index but not in its shard (or the reverse), layers that disagree with `num_hidden_layers`.
     public init(_ url: URL) throws(BaseSignatureError) {
+        try self.init(files: DirectoryFiles(url), url: url)
+    }
+
+    /// Reads the model from `files` (a directory on disk, or files in memory); `url` names it in messages.
+    public init(files: any ModelDirectoryFiles, url: URL) throws(BaseSignatureError) {
         self.url = url
-        let fm = FileManager.default
-        var isDir: ObjCBool = false
-        guard fm.fileExists(atPath: url.path, isDirectory: &isDir), isDir.boolValue else { throw .notADirectory(path: url.path) }
+        guard files.isDirectory else { throw .notADirectory(path: url.path) }
         let configURL = url.appendingPathComponent("config.json")
-        guard fm.fileExists(atPath: configURL.path) else { throw .missingConfig(directory: url.path) }
-        let config = try Self.readJSON(configURL)
+        guard files.exists("config.json") else { throw .missingConfig(directory: url.path) }
+        let config = try Self.readJSON(files, "config.json", url: configURL)
         self.config = config
         let architecture = try BaseArchitecture(config: config, path: configURL.path)
         self.architecture = architecture
 
         // Which shards, and (for an index) which tensor lives where.
-        let single = url.appendingPathComponent("model.safetensors")
         let indexURL = url.appendingPathComponent("model.safetensors.index.json")
         var weightMap: [String: String]?
         var shardNames: [String]
-        if fm.fileExists(atPath: single.path) {
+        if files.exists("model.safetensors") {
             shardNames = ["model.safetensors"]
-        } else if fm.fileExists(atPath: indexURL.path) {
-            let map = try Self.readWeightMap(indexURL)
+        } else if files.exists("model.safetensors.index.json") {
+            let map = try Self.readWeightMap(files, "model.safetensors.index.json", url: indexURL)
             weightMap = map
             shardNames = Array(Set(map.values)).sorted()
         } else {
@@ -66,10 +68,10 @@ public struct ModelDirectory: Sendable {
         var all: [String: (shard: String, location: Location)] = [:]
         for shard in shardNames {
             let shardURL = url.appendingPathComponent(shard)
-            guard fm.fileExists(atPath: shardURL.path) else {
+            guard files.exists(shard) else {
                 throw .missingShard(index: indexURL.path, shard: shard, tensors: weightMap?.values.filter { $0 == shard }.count ?? 0)
             }
-            let (file, raw) = try Self.openShard(shardURL)
+            let (file, raw) = try Self.openShard(files, shard, url: shardURL)
             for entry in file.entries {
                 if let map = weightMap, map[entry.name] != shard {
                     // A tensor the index does not place here: only matters if the signature covers it.
@@ -118,18 +120,22 @@ public struct ModelDirectory: Sendable {
     // MARK: Reading
 
     static func readJSON(_ url: URL) throws(BaseSignatureError) -> JSONValue {
-        let file: RandomAccessFile
-        do { file = try RandomAccessFile(url) } catch { throw .io(path: url.path, reason: error.description) }
-        guard file.size <= maxJSONSize else { throw .invalidConfig(path: url.path, reason: "\(file.size) bytes is over the \(maxJSONSize)-byte limit") }
-        let bytes: [UInt8]
-        do { bytes = try file.read(at: 0, count: file.size) } catch { throw .io(path: url.path, reason: error.description) }
-        if LFSPointer(bytes) != nil { throw .lfsPointer(path: url.path, oid: LFSPointer(bytes)?.oid, size: LFSPointer(bytes)?.size) }
-        do { return try JSONValue.parse(bytes) } catch { throw .invalidConfig(path: url.path, reason: "not valid JSON") }
+        try readJSON(DirectoryFiles(url.deletingLastPathComponent()), url.lastPathComponent, url: url)
     }
 
-    static func readWeightMap(_ url: URL) throws(BaseSignatureError) -> [String: String] {
+    static func readJSON(_ files: any ModelDirectoryFiles, _ name: String, url: URL) throws(BaseSignatureError) -> JSONValue {
+        let file: any PaveByteSource
+        do { file = try files.open(name) } catch { throw .io(path: url.path, reason: "\(error)") }
+        guard file.size <= maxJSONSize else { throw .invalidConfig(path: url.path, reason: "\(file.size) bytes is over the \(maxJSONSize)-byte limit") }
+        let bytes: [UInt8]
+        do { bytes = try file.read(at: 0, count: file.size) } catch { throw .io(path: url.path, reason: "\(error)") }
+        if let pointer = LFSPointer(bytes) { throw .lfsPointer(path: url.path, oid: pointer.oid, size: pointer.size) }
+        do { return try JSONValue.parse(bytes) } catch { throw .invalidConfig(path: url.path, reason: "not valid JSON: \(error)") }
+    }
+
+    static func readWeightMap(_ files: any ModelDirectoryFiles, _ name: String, url: URL) throws(BaseSignatureError) -> [String: String] {
         let json: JSONValue
-        do { json = try readJSON(url) } catch {
+        do { json = try readJSON(files, name, url: url) } catch {
             if case let .invalidConfig(path, reason) = error { throw .invalidIndex(path: path, reason: reason) }
             throw error
         }
@@ -147,21 +153,21 @@ public struct ModelDirectory: Sendable {
     }
 
     /// Opens one shard, telling a git-LFS pointer and a header that runs past the file apart from other damage.
-    static func openShard(_ url: URL) throws(BaseSignatureError) -> (SafetensorsFile, RandomAccessFile) {
-        let raf: RandomAccessFile
-        do { raf = try RandomAccessFile(url) } catch { throw .io(path: url.path, reason: error.description) }
+    static func openShard(_ files: any ModelDirectoryFiles, _ name: String, url: URL) throws(BaseSignatureError) -> (SafetensorsFile, any PaveByteSource) {
+        let raf: any PaveByteSource
+        do { raf = try files.open(name) } catch { throw .io(path: url.path, reason: "\(error)") }
         if raf.size < 1024, let head = try? raf.read(at: 0, count: raf.size), let pointer = LFSPointer(head) {
             throw .lfsPointer(path: url.path, oid: pointer.oid, size: pointer.size)
         }
-        do { return (try SafetensorsFile(url), raf) } catch {
-            if let beyond = Self.dataBeyondFile(raf) { throw beyond }
+        do { return (try SafetensorsFile(source: raf, url: url), raf) } catch {
+            if let beyond = Self.dataBeyondFile(raf, path: url.path) { throw beyond }
             throw .invalidShard(path: url.path, reason: error.description)
         }
     }
 
     /// When `SafetensorsFile` refuses a shard: whether its header declares data past the end of the file
     /// (the most common damage: a truncated download). `nil` when that is not the problem.
-    private static func dataBeyondFile(_ raf: RandomAccessFile) -> BaseSignatureError? {
+    private static func dataBeyondFile(_ raf: any PaveByteSource, path: String) -> BaseSignatureError? {
         guard raf.size >= 8, let lenBytes = try? raf.read(at: 0, count: 8) else { return nil }
         let n = Int(clamping: ByteReader.u64(lenBytes, at: 0) ?? 0)
         guard n >= 0, n <= SafetensorsFile.maxHeaderSize, n <= raf.size - 8, let header = try? raf.read(at: 8, count: n),
@@ -175,7 +181,7 @@ public struct ModelDirectory: Sendable {
         guard let worst else { return nil }
         let (absoluteEnd, overflow) = worst.end.addingReportingOverflow(8 + n)
         guard overflow || absoluteEnd > raf.size else { return nil }
-        return .dataBeyondFile(path: raf.path, tensor: worst.name, dataEnd: overflow ? Int.max : absoluteEnd, fileSize: raf.size)
+        return .dataBeyondFile(path: path, tensor: worst.name, dataEnd: overflow ? Int.max : absoluteEnd, fileSize: raf.size)
     }
 }
 

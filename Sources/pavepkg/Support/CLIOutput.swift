@@ -19,9 +19,9 @@ enum CLIOutput {
         printJSON(try JSONValue.from(value))
     }
 
-    /// Writes a line to stderr.
+    /// Writes a line to stderr, control characters escaped (``TerminalText``).
     static func warn(_ message: String) {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        FileHandle.standardError.write(Data((TerminalText.escaped(message) + "\n").utf8))
     }
 
     /// Whether stderr is a terminal (progress is shown only then).

@@ -9,7 +9,7 @@ final class ProgressLine: @unchecked Sendable {  // unchecked: callers report fr
     private let enabled: Bool
 
     init(_ label: String, total: Int64) {
-        self.label = label
+        self.label = TerminalText.escaped(label, keepLineBreaks: false)
         self.total = total
         enabled = CLIOutput.stderrIsTerminal
     }
