@@ -25,6 +25,7 @@ let package = Package(
         harness("fuzz-pickle"),
         harness("fuzz-checkpoint"),
         harness("fuzz-oci"),
+        harness("fuzz-oms"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -147,6 +147,26 @@ def main(out):
     config = {"name": "tiny", "version": "1.0.0", "patch_digest": d0, "size": 1616, "pave_format": 1,
               "base": {"model": "llava-onevision-qwen2-0.5b-ov", "signature": d0}, "side_channel": {"kind": "audio", "encoder": "x"}, "lora_rank": 4}
     write(out, "fuzz-oci", "config.json", json.dumps(config).encode())
+    write(out, "fuzz-oci", "content-range", b"bytes 100-199/200")
+    # OMS: a signature bundle as model_signing writes it (the signature bytes need not verify to reach the parser),
+    # its statement, and a trust policy.
+    import base64
+    statement = {"_type": "https://in-toto.io/Statement/v1",
+                 "subject": [{"name": "tiny.pave", "digest": {"sha256": "a" * 64}}],
+                 "predicateType": "https://model_signing/signature/v1.0",
+                 "predicate": {"serialization": {"method": "files", "hash_type": "sha256", "allow_symlinks": False,
+                                                 "ignore_paths": [".gitattributes", ".github", ".git", ".gitignore"]},
+                               "resources": [{"name": ".", "algorithm": "sha256", "digest": "b" * 64}]}}
+    payload = json.dumps(statement).encode()
+    bundle = {"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+              "verificationMaterial": {"publicKey": {"hint": "c" * 64}, "tlogEntries": []},
+              "dsseEnvelope": {"payload": base64.b64encode(payload).decode(), "payloadType": "application/vnd.in-toto+json",
+                               "signatures": [{"sig": base64.b64encode(b"\x30\x06\x02\x01\x01\x02\x01\x01").decode(), "keyid": ""}]}}
+    write(out, "fuzz-oms", "bundle.sig", json.dumps(bundle).encode())
+    write(out, "fuzz-oms", "statement.json", payload)
+    policy = {"trusted_keys": ["d" * 64], "require_signature": True, "allowed_bases": ["sha256:" + "e" * 64],
+              "allowed_side_channels": ["audio"], "licenses": ["MIT"], "max_size": 500000000, "require_reference_vectors": True}
+    write(out, "fuzz-oms", "policy.json", json.dumps(policy).encode())
     write(out, "fuzz-oci", "auth-bearer", b'Bearer realm="http://127.0.0.1:5001/token",service="registry",scope="repository:fuzz/patch:pull,push", Basic realm="x"')
 
 

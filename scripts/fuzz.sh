@@ -32,11 +32,12 @@ declare -A DICTS=(
   [fuzz-pickle]="pickle"
   [fuzz-checkpoint]="torch zip pickle safetensors json"
   [fuzz-oci]="oci json"
+  [fuzz-oms]="oms json"
 )
 # Harness → longest input (bytes).
 declare -A MAXLEN=([fuzz-pave]=65536 [fuzz-safetensors]=16384 [fuzz-manifest]=8192 [fuzz-basemodel]=16384
-  [fuzz-zip]=65536 [fuzz-torch]=65536 [fuzz-pickle]=16384 [fuzz-checkpoint]=65536 [fuzz-oci]=16384)
-ALL=(fuzz-pave fuzz-safetensors fuzz-manifest fuzz-basemodel fuzz-zip fuzz-torch fuzz-pickle fuzz-checkpoint fuzz-oci)
+  [fuzz-zip]=65536 [fuzz-torch]=65536 [fuzz-pickle]=16384 [fuzz-checkpoint]=65536 [fuzz-oci]=16384 [fuzz-oms]=16384)
+ALL=(fuzz-pave fuzz-safetensors fuzz-manifest fuzz-basemodel fuzz-zip fuzz-torch fuzz-pickle fuzz-checkpoint fuzz-oci fuzz-oms)
 
 if [[ "$TARGET" == all ]]; then TARGETS=("${ALL[@]}"); else
   [[ -n "${DICTS[$TARGET]+x}" ]] || { echo "unknown harness $TARGET (known: ${ALL[*]})" >&2; exit 2; }

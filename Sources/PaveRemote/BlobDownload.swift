@@ -180,10 +180,11 @@ private final class DownloadState: @unchecked Sendable {  // unchecked: used by 
             sawBody = true
             if head.status == 200, expectStart > 0 { try reset() }  // the registry ignored Range: start over
             if head.status == 206 {
-                // Content-Range: bytes <start>-<end>/<total>
-                let start = head.header("content-range").flatMap { $0.split(separator: " ").last?.split(separator: "-").first }.flatMap { Int($0) }
-                guard start == offset else {
-                    throw RemoteError.io(path: path, operation: "resume", reason: "the registry answered a range from \(start.map(String.init) ?? "?"), not \(offset)")
+                let range = head.header("content-range").flatMap { ContentRange(header: $0) }
+                guard let range, range.first == offset, range.completeLength.map({ $0 == size }) ?? true else {
+                    let said = head.header("content-range").map { "\"\($0.prefix(80))\"" } ?? "no Content-Range"
+                    throw RemoteError.io(path: path, operation: "resume",
+                                         reason: "the registry answered \(said) to a request for bytes \(offset)- of \(size)")
                 }
             }
         }

@@ -105,7 +105,13 @@ final class HTTPTransport: NSObject, URLSessionDataDelegate, @unchecked Sendable
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
                     completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
-        state(dataTask)?.response = response as? HTTPURLResponse
+        let http = response as? HTTPURLResponse
+        if let http, let problem = HTTPHeaderLimits.problem(in: http) {
+            state(dataTask)?.failure = HTTPTransportError(reason: "\(http.url?.host ?? "the registry") answered with \(problem)")
+            completionHandler(.cancel)
+            return
+        }
+        state(dataTask)?.response = http
         completionHandler(.allow)
     }
 

@@ -18,11 +18,7 @@ public struct OMSSignature: Sendable, Equatable {
 
     /// Reads and parses a signature file.
     public init(contentsOf url: URL) throws(SigningError) {
-        let bytes: [UInt8]
-        do { bytes = [UInt8](try Data(contentsOf: url)) } catch {
-            throw SigningError(.io, "\(url.path): cannot read the signature (\(error.localizedDescription))")
-        }
-        try self.init(bytes: bytes, source: url.path)
+        try self.init(bytes: SmallFile.read(url, what: "the signature"), source: url.path)
     }
 
     /// The key id the bundle names (`verificationMaterial.publicKey.hint`), if any.

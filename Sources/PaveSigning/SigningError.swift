@@ -25,6 +25,8 @@ public struct SigningError: PaveError, Equatable {
         case badKey = "signing.bad_key"
         /// Reading or writing a file failed.
         case io = "signing.io"
+        /// A key, signature or policy file is larger than any such file can be.
+        case tooLarge = "signing.too_large"
         /// The trust policy file is not valid.
         case badPolicy = "policy.invalid"
     }

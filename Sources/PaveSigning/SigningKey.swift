@@ -48,11 +48,7 @@ public struct SigningKey: Sendable {
 
     /// Reads a PEM private key file.
     public init(contentsOf url: URL) throws(SigningError) {
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw SigningError(.io, "\(url.path): cannot read the private key (\(error.localizedDescription))")
-        }
-        try self.init(pem: text, source: url.path)
+        try self.init(pem: SmallFile.text(url, what: "the private key"), source: url.path)
     }
 
     /// The curve of the key.

@@ -54,11 +54,7 @@ public struct TrustPolicy: Sendable {
     /// - Throws: ``SigningError`` `.badPolicy` naming the file and the key or entry at fault; `.io` when the
     ///   file cannot be read.
     public static func load(contentsOf url: URL) throws(SigningError) -> TrustPolicy {
-        let bytes: [UInt8]
-        do { bytes = [UInt8](try Data(contentsOf: url)) } catch {
-            throw SigningError(.io, "\(url.path): cannot read the trust policy (\(error.localizedDescription))")
-        }
-        return try parse(bytes, directory: url.deletingLastPathComponent(), source: url.path)
+        try parse(SmallFile.read(url, what: "the trust policy"), directory: url.deletingLastPathComponent(), source: url.path)
     }
 
     /// `PAVE_HOME/policy.json` when it exists, else ``default``.

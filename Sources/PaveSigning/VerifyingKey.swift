@@ -58,11 +58,7 @@ public struct VerifyingKey: Sendable {
 
     /// Reads a PEM public key file.
     public init(contentsOf url: URL) throws(SigningError) {
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw SigningError(.io, "\(url.path): cannot read the public key (\(error.localizedDescription))")
-        }
-        try self.init(pem: text, source: url.path)
+        try self.init(pem: SmallFile.text(url, what: "the public key"), source: url.path)
     }
 
     /// Whether `signature` (DER ECDSA) is valid over `message` with this key and its curve's hash.

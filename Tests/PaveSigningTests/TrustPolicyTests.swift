@@ -54,6 +54,19 @@ struct TrustPolicyTests {
         #expect(try policyError(dir, "[]").contains("not a JSON object"))
     }
 
+    @Test func aKeyPathNamingAHugeFileIsRefusedWithoutReadingIt() throws {
+        let dir = try ScratchDir()
+        let url = try write(dir, #"{"trusted_keys": ["/dev/zero"]}"#)
+        #expect(throws: SigningError.self) { _ = try TrustPolicy.load(contentsOf: url) }
+        do { _ = try TrustPolicy.load(contentsOf: url) } catch {
+            #expect(error.message.contains("/dev/zero") && error.message.contains("larger than"))
+        }
+        #expect(throws: SigningError.self) { _ = try VerifyingKey(contentsOf: URL(fileURLWithPath: "/dev/zero")) }
+        do { _ = try OMSSignature(contentsOf: URL(fileURLWithPath: "/dev/zero")) } catch {
+            #expect(error.kind == .tooLarge)
+        }
+    }
+
     @Test func theDefaultPolicyAcceptsEverything() throws {
         let subject = PolicySubject(path: "p.pave", size: 1 << 40, baseStructuralSignature: nil, sideChannel: "3d", license: nil, referenceVectorSets: 0)
         #expect(TrustPolicy.default.evaluate(subject).isEmpty)

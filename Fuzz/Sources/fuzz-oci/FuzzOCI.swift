@@ -8,7 +8,9 @@ let reference: RemoteReference? = try? RemoteReference(parsing: "127.0.0.1:5000/
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOCI(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let bytes = fuzzBytes(data, size)
-    _ = AuthChallenge.parse(String(decoding: bytes, as: UTF8.self))
+    let text = String(decoding: bytes, as: UTF8.self)
+    _ = AuthChallenge.parse(text)
+    _ = ContentRange(header: text)
     guard let ref = reference, let json = try? JSONValue.parse(bytes) else { return 0 }
     if let manifest = try? json.decode(OCIManifest.self) { _ = try? PatchArtifact.validate(manifest, at: ref) }
     _ = try? json.decode(OCIIndex.self)
