@@ -70,7 +70,7 @@ struct CIGateTests {
         }
         let clean = try Self.junitCounts(repo.path("pavepkg-verify.xml"))
         #expect(clean[0] == clean[2] && clean[1] == 0 && clean[3] == 0)
-        #expect(clean[2] == 3 * 6)  // 3 patches × (4 container checks, signature.oms, policy)
+        #expect(clean[2] == 3 * 7)  // 3 patches × (4 container checks, manifest.schema, signature.oms, policy)
 
         // One patch changed after signing, one unsigned: both jobs fail, naming them.
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: patches + "/team/b.pave")))
