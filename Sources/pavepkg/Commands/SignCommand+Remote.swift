@@ -7,8 +7,8 @@ extension SignCommand {
     /// remote manifest as a referrer. `nil` when `patch` is not a remote reference (no such file, a registry
     /// host, a tag or digest).
     func signPushed(with signingKey: SigningKey) throws -> (location: String, digest: Digest)? {
-        guard !FileManager.default.fileExists(atPath: patch), let first = patch.split(separator: "/").first,
-              first.contains(".") || first.contains(":") || first == "localhost",
+        // RemoteReference(parsing:) itself refuses anything whose first component is not a registry host.
+        guard !FileManager.default.fileExists(atPath: patch),
               let reference = try? RemoteReference(parsing: patch), reference.reference != nil else { return nil }
         let client = try RegistryClient.forReference(reference, insecure: false, credentials: .fromEnvironment())
         let (_, manifestDigest, config) = try PatchPuller(client: client).inspect(reference)
