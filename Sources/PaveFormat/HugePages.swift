@@ -22,3 +22,34 @@ public enum HugePages {
         #endif
     }
 }
+
+extension HugePages {
+    /// Makes the process's malloc heap prefer transparent huge pages, so that tensors and the executor's fp32
+    /// weight copies fault in 2 MiB at a time instead of 4 KiB (the 20 MB demo patch's `verify`: ~12,000 page
+    /// faults → ~2,100, and a third less system time):
+    /// - allocations below 1 GiB come from the heap instead of one `mmap` each, and freed memory stays there for
+    ///   reuse (`M_MMAP_THRESHOLD`, `M_TRIM_THRESHOLD`);
+    /// - every thread allocates from that one heap (`M_ARENA_MAX` 1);
+    /// - `reserve` bytes at its top are advised with `MADV_HUGEPAGE` before anything is written to them.
+    ///
+    /// Call once, early, from a program's `main`, before other threads start (the `pavepkg` CLI and
+    /// `pavepkg-bench` do). Nothing is touched, so the reserve costs address space, not memory. The corresponding
+    /// C functions are `mallopt`, `malloc`, `madvise` and `free`. Purely a hint: failure changes nothing but speed.
+    public static func preferHugePagesForHeap(reserve: Int = 512 << 20) {
+        #if os(Linux)
+        // glibc <malloc.h>: M_TRIM_THRESHOLD -1, M_MMAP_THRESHOLD -3, M_ARENA_MAX -8.
+        _ = glibcMallopt(-3, Int32(1 << 30))
+        _ = glibcMallopt(-1, Int32(1 << 30))
+        _ = glibcMallopt(-8, 1)
+        guard let p = malloc(reserve) else { return }
+        advise(UnsafeMutableRawBufferPointer(start: p, count: reserve))
+        free(p)
+        #endif
+    }
+}
+
+#if os(Linux)
+/// glibc's `mallopt` (declared in <malloc.h>, which the Glibc module does not import).
+@_silgen_name("mallopt")
+private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+#endif

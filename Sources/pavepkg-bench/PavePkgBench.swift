@@ -17,4 +17,15 @@ struct PavePkgBench: ParsableCommand {
             SignatureBenchCommand.self, MakeModelDirCommand.self, ComposeBenchCommand.self, RemoteBenchCommand.self, GateBenchCommand.self,
         ]
     )
+
+    /// The same process set-up as `pavepkg` (huge-page-friendly heap), then the subcommand.
+    static func main() {
+        if ProcessInfo.processInfo.environment["PAVEPKG_SYSTEM_MALLOC"] == nil { HugePages.preferHugePagesForHeap() }
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -35,9 +35,11 @@ struct PavePkg: ParsableCommand {
         ]
     )
 
-    /// Runs the command; argument errors (unknown option, missing argument, bad value) exit with status 2 like
+    /// Sets up the heap (``HugePages/preferHugePagesForHeap(reserve:)``), then runs the command; argument errors (unknown option, missing argument, bad value) exit with status 2 like
     /// other usage errors, instead of ArgumentParser's 64.
     static func main() {
+        // Fewer page faults for tensors and fp32 weight copies; PAVEPKG_SYSTEM_MALLOC=1 keeps glibc's defaults.
+        if ProcessInfo.processInfo.environment["PAVEPKG_SYSTEM_MALLOC"] == nil { HugePages.preferHugePagesForHeap() }
         do {
             var command = try parseAsRoot()
             try command.run()
