@@ -51,11 +51,11 @@ struct CheckpointFile: Sendable {
         }
     }
 
-    /// The file opened as safetensors (on disk: the zip path extracts adapters to scratch files).
+    /// The file opened as safetensors (a file on disk, or bytes: a streamed adapter).
     func safetensors() throws -> SafetensorsFile {
         switch storage {
         case let .file(url): return try SafetensorsFile(url)
-        case .bytes: throw CheckpointImportError.unsupported(file: name, reason: "safetensors are read from a file")
+        case let .bytes(source): return try SafetensorsFile(source: source, url: URL(fileURLWithPath: path))
         }
     }
 

@@ -25,6 +25,13 @@ public struct CheckpointImportOptions: Sendable {
     public var temporaryDirectory: URL?
     /// Progress: (phase, bytes done, bytes total), called from the importing thread.
     public var progress: (@Sendable (String, Int64, Int64) -> Void)?
+    /// For a zip whose adapter is DEFLATE-compressed and at most
+    /// ``PaveCheckpointImporter/maxStreamedAdapterBytes``: inflate the adapter into memory in the background and
+    /// return at once, its tensors readable as their bytes arrive. The adapter's and the zip's SHA-256 in the
+    /// manifest are then placeholders that ``ImportedCheckpoint/deferred`` fills in (``PaveWriter`` does, given
+    /// it), and a damaged adapter is reported by the reads and by that resolution. `PatchPacker` sets it, so
+    /// packing overlaps inflating. Default off: the manifest is final when the import returns.
+    public var streamAdapter: Bool = false
 
     public init(preset: String? = nil, heads: Int? = nil, rope: RoPEMode? = nil, name: String? = nil, version: String? = nil,
                 created: String? = nil, checkpoint: String? = nil, tool: String, temporaryDirectory: URL? = nil,
@@ -36,21 +43,33 @@ public struct CheckpointImportOptions: Sendable {
 }
 
 /// The result of an import: the manifest and the tensors of the future `.pave`, read lazily from the
-/// source files. Holds the extraction directory of a zip input until it is released.
+/// source files. Holds the extraction directory of a zip input until it is released; a streamed adapter
+/// (``CheckpointImportOptions/streamAdapter``) stops inflating when it is released.
 public final class ImportedCheckpoint: Sendable {
-    /// The manifest of the future `.pave`.
+    /// The manifest of the future `.pave` (with ``deferred`` placeholders when the adapter is streamed).
     public let manifest: Manifest
     /// Fusion tensors (original names, PAVE state_dict order) then LoRA tensors (adapter file order).
     public let tensors: [ImportedTensor]
     /// What the importer decided and why (folder chosen, settings inferred), for the user.
     public let notes: [String]
+    /// Manifest values still being computed (a streamed adapter's SHA-256 and the zip's); nil when none.
+    public let deferred: DeferredManifestValues?
     private let scratch: URL?
+    private let streamed: [InflatingEntrySource]
 
-    init(manifest: Manifest, tensors: [ImportedTensor], notes: [String], scratch: URL?) {
+    init(manifest: Manifest, tensors: [ImportedTensor], notes: [String], scratch: URL?, deferred: DeferredManifestValues? = nil,
+         streamed: [InflatingEntrySource] = []) {
         self.manifest = manifest; self.tensors = tensors; self.notes = notes; self.scratch = scratch
+        self.deferred = deferred; self.streamed = streamed
+    }
+
+    /// The error of a streamed adapter's extraction, once it has failed (the root cause of a failed read).
+    public var extractionError: (any Error)? {
+        streamed.lazy.compactMap { $0.error }.first { !($0 is CancellationError) }
     }
 
     deinit {
+        for s in streamed { s.cancel() }
         if let scratch { try? FileManager.default.removeItem(at: scratch) }
     }
 }

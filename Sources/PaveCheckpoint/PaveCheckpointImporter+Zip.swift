@@ -6,13 +6,17 @@ import PaveTorch
 extension PaveCheckpointImporter {
     /// Largest DEFLATE-compressed `non_lora_trainables.bin` inflated into memory (larger ones go to a scratch file).
     static let maxInMemoryTorchBytes = 1 << 30
+    /// Largest adapter streamed into memory (``CheckpointImportOptions/streamAdapter``); larger ones are extracted
+    /// to a scratch file first.
+    public static let maxStreamedAdapterBytes = 1 << 30
 
     /// Imports the checkpoint folder inside `archive` (opened from a file or from memory). JSON files are read
     /// into memory; a stored `non_lora_trainables.bin` is read in place; a compressed one is inflated into
     /// memory; the adapter's safetensors is extracted to a scratch directory. Every SHA-256 is computed while
     /// the bytes stream by, so each entry is inflated exactly once.
     /// `sha256` gives the hex SHA-256 of the whole zip; it is asked for after the entries are read.
-    static func load(archive: ZipArchive, name: String, sha256: () throws -> String, createdInputs: [URL], options: CheckpointImportOptions) throws -> ImportedCheckpoint {
+    static func load(archive: ZipArchive, name: String, sha256: @escaping @Sendable () throws -> String, createdInputs: [URL],
+                     options: CheckpointImportOptions) throws -> ImportedCheckpoint {
         var notes: [String] = []
         var source: [String: JSONValue] = ["name": .string(name), "kind": "zip"]
         let (prefix, chosen) = try chooseZipFolder(archive, path: archive.path, requested: options.checkpoint, notes: &notes)
@@ -22,15 +26,21 @@ extension PaveCheckpointImporter {
         let top = prefix.isEmpty ? stem : String(prefix.dropLast().split(separator: "/").last ?? "")
         let folderName = chosen.isEmpty ? top : top + "_" + String(chosen.dropLast())
         var scratch: URL?
+        let deferred = DeferredManifestValues()
+        var streamed: [InflatingEntrySource] = []
         do {
-            let files = try materializeAll(archive: archive, inside: inside, scratch: &scratch, options: options)
-            source["sha256"] = .string(try sha256())
+            let files = try materializeAll(archive: archive, inside: inside, scratch: &scratch, streamed: &streamed, deferred: deferred, options: options)
+            source["sha256"] = .string(streamed.isEmpty ? try sha256() : deferred.placeholder(forHexDigest: sha256))
             let inputs = CheckpointInputs(files: files, label: name, folderName: folderName, source: source, createdInputs: createdInputs)
             let (manifest, tensors) = try build(inputs, options: options, notes: &notes)
-            return ImportedCheckpoint(manifest: manifest, tensors: tensors, notes: notes, scratch: scratch)
+            return ImportedCheckpoint(manifest: manifest, tensors: tensors, notes: notes, scratch: scratch,
+                                      deferred: deferred.isEmpty ? nil : deferred, streamed: streamed)
         } catch {
+            // The root cause when a read of the streamed adapter failed.
+            let root = streamed.lazy.compactMap { $0.error }.first
+            for s in streamed { s.cancel() }
             if let scratch { try? FileManager.default.removeItem(at: scratch) }
-            throw error
+            throw root ?? error
         }
     }
 
@@ -38,9 +48,19 @@ extension PaveCheckpointImporter {
     /// adapter) inflates on the calling thread, with progress, while the others (the fusion `.bin` and the
     /// JSON files) inflate on a second core, without progress (the callback is called from one thread only).
     /// Each entry is still inflated exactly once and hashed while its bytes stream by.
-    static func materializeAll(archive: ZipArchive, inside: String, scratch: inout URL?,
-                               options: CheckpointImportOptions) throws -> [String: CheckpointFile] {
+    /// With ``CheckpointImportOptions/streamAdapter`` a DEFLATE adapter of at most ``maxStreamedAdapterBytes``
+    /// starts streaming instead (see ``streamAdapter(_:from:streamed:deferred:)``) and the others inflate here.
+    static func materializeAll(archive: ZipArchive, inside: String, scratch: inout URL?, streamed: inout [InflatingEntrySource],
+                               deferred: DeferredManifestValues, options: CheckpointImportOptions) throws -> [String: CheckpointFile] {
         let present = checkpointFiles.compactMap { f in archive.entry(inside + f).map { (name: f, entry: $0) } }
+        if options.streamAdapter, let adapter = present.first(where: { $0.name == adapterFile }), adapter.entry.method != 0,
+           adapter.entry.uncompressedSize <= maxStreamedAdapterBytes {
+            var files = [adapterFile: streamAdapter(adapter.entry, from: archive, streamed: &streamed, deferred: deferred)]
+            for (name, entry) in present where name != adapterFile {
+                files[name] = try materialize(entry, named: name, from: archive, scratch: &scratch, options: options)
+            }
+            return files
+        }
         guard let largest = present.max(by: { $0.entry.uncompressedSize < $1.entry.uncompressedSize }) else { return [:] }
         let others = present.filter { $0.name != largest.name }
         // A scratch directory made now, so the background work never has to create one.
@@ -69,6 +89,16 @@ extension PaveCheckpointImporter {
             files[name] = try r.get()
         }
         return files
+    }
+
+    /// The adapter as an ``InflatingEntrySource`` (inflating and hashing on threads of their own from now on);
+    /// its SHA-256 is a deferred manifest value.
+    static func streamAdapter(_ entry: ZipArchive.Entry, from archive: ZipArchive, streamed: inout [InflatingEntrySource],
+                              deferred: DeferredManifestValues) -> CheckpointFile {
+        let source = InflatingEntrySource(archive: archive, entry: entry)
+        streamed.append(source)
+        return CheckpointFile(name: adapterFile, storage: .bytes(source), path: source.path, size: entry.uncompressedSize,
+                              sha256: deferred.placeholder(forHexDigest: { try source.sha256Hex() }))
     }
 
     /// Makes one entry readable by the importer, hashing it on the way when it has to be inflated.

@@ -17,6 +17,8 @@ public struct PackPlan: Sendable {
     public var tensors: [any TensorSource]
     /// Compression level, chunk size, threads, progress.
     public var options: PackOptions
+    /// Manifest values computed while the tensors are read (a checkpoint still being extracted); nil when none.
+    public var deferred: DeferredManifestValues?
 
     public init(manifest: Manifest, tensors: [any TensorSource] = [], options: PackOptions = PackOptions()) {
         self.manifest = manifest
@@ -42,7 +44,7 @@ public struct PackPlan: Sendable {
     public func write(to url: URL) throws -> PackSummary {
         try options.validate()
         try validate()
-        return try PaveWriter.write(manifest: manifest, tensors: tensors, to: url, options: options)
+        return try PaveWriter.write(manifest: manifest, tensors: tensors, to: url, options: options, deferred: deferred)
     }
 }
 

@@ -12,10 +12,14 @@ public enum PaveWriter {
     /// Writes `tensors` and `manifest` to `url`.
     ///
     /// `format_version` is set to `"1.0"`; every other manifest field is written as given (canonical JSON).
+    /// `deferred` holds manifest values still being computed while the tensors are read (their placeholders are
+    /// in `manifest`); they are filled in before the digest, so the file is the same as if they had been given.
     /// - Throws: ``PaveFormatError`` for invalid names, shapes, options or limits, and for failing sources;
-    ///   ``AtomicFileError`` when the file cannot be written. Nothing is left at `url` on error.
+    ///   ``AtomicFileError`` when the file cannot be written; what a deferred value throws. Nothing is left at
+    ///   `url` on error.
     @discardableResult
-    public static func write(manifest: Manifest, tensors: [any TensorSource], to url: URL, options: PackOptions = PackOptions()) throws -> PackSummary {
+    public static func write(manifest: Manifest, tensors: [any TensorSource], to url: URL, options: PackOptions = PackOptions(),
+                             deferred: DeferredManifestValues? = nil) throws -> PackSummary {
         try options.validate()
         let plan = try prepare(tensors, chunkSize: options.chunkSize)
         var manifest = manifest
@@ -27,7 +31,7 @@ public enum PaveWriter {
         }
         let out = try AtomicFileWriter(destination: url)
         do {
-            let summary = try write(plan, manifestBytes: manifestBytes, to: out, options: options)
+            let summary = try write(plan, manifestBytes: manifestBytes, deferred: deferred, to: out, options: options)
             try out.commit()
             return summary
         } catch {
@@ -77,12 +81,20 @@ public enum PaveWriter {
     }
 
     /// Writes the file in four named steps (spec §2 order): the leading sections (header placeholder, manifest,
-    /// index placeholder), the tensor regions, the layout table, then the index and header filled in place.
-    private static func write(_ items: [Item], manifestBytes: [UInt8], to file: AtomicFileWriter, options: PackOptions) throws -> PackSummary {
+    /// index placeholder), the tensor regions, the layout table, then the index and header filled in place —
+    /// and, with deferred values, the final manifest over the first.
+    private static func write(_ items: [Item], manifestBytes first: [UInt8], deferred: DeferredManifestValues?, to file: AtomicFileWriter,
+                              options: PackOptions) throws -> PackSummary {
         let out = SectionWriter(file)
-        var header = try writeLeadingSections(items, manifestBytes: manifestBytes, to: out)
+        var header = try writeLeadingSections(items, manifestBytes: first, to: out)
         let regions = try writeRegions(items, to: out, options: options)
         try writeLayout(regions, header: &header, to: out)
+        var manifestBytes = first
+        if let deferred, !deferred.isEmpty {
+            manifestBytes = try deferred.resolve(first)
+            precondition(manifestBytes.count == first.count, "deferred manifest values keep the manifest's length")
+            try out.file.write(manifestBytes, at: header.manifestOffset)
+        }
         try writeIndexAndHeader(items, regions: regions, manifestBytes: manifestBytes, header: &header, to: out)
         return PackSummary(path: out.path, digest: Digest.prefixed(header.digest), tensorCount: items.count,
                            rawBytes: items.reduce(0) { $0 + $1.byteCount }, storedBytes: regions.layouts.reduce(0) { $0 + $1.regionLength },

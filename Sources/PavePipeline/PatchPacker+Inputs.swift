@@ -10,8 +10,12 @@ extension PatchPacker {
         var manifest: Manifest
         var tensors: [any TensorSource]
         var notes: [String]
-        /// A checkpoint import holds its zip extraction directory until released.
+        /// A checkpoint import holds its zip extraction directory (or its streamed adapter) until released.
         var keepAlive: AnyObject?
+        /// Manifest values the writer fills in once the tensors are read (a streamed adapter's SHA-256).
+        var deferred: DeferredManifestValues?
+        /// The root cause when a read of a streamed adapter fails.
+        var extractionError: @Sendable () -> (any Error)? = { nil }
     }
 
     /// Step 1: reads the inputs (every safetensors header, or the checkpoint through the importer), then
@@ -33,8 +37,10 @@ extension PatchPacker {
             options.created = request.created.map(RFC3339.format)
             options.tool = request.tool
             if let progress = request.progress { options.progress = progress }
+            options.streamAdapter = true  // pack while a zipped adapter inflates
             let imported = try PaveCheckpointImporter.load(url, options: options)
-            gathered = Gathered(manifest: imported.manifest, tensors: imported.tensors, notes: imported.notes, keepAlive: imported)
+            gathered = Gathered(manifest: imported.manifest, tensors: imported.tensors, notes: imported.notes, keepAlive: imported,
+                                deferred: imported.deferred, extractionError: { imported.extractionError })
             inputs = [url]
         }
         if let file = request.manifestFile {

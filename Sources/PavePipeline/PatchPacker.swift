@@ -11,7 +11,9 @@ import PaveFormat
 /// 3. ``addPatchSemantics(_:request:)``: a PAVE patch's tensors against its declared semantics, and its
 ///    reference vectors (the user's, checked now, or a seeded self-check);
 /// 4. ``recordBase(_:request:)``: the `base` section, refusing tensors that do not fit that base;
-/// 5. the write. The same request gives byte-identical files, whatever the thread count.
+/// 5. the write. The same request gives byte-identical files, whatever the thread count. A zipped checkpoint's
+///    adapter is still inflating while steps 3–5 read it (``CheckpointImportOptions/streamAdapter``); its
+///    SHA-256 enters the manifest when the writer has read every tensor.
 ///
 /// `pavepkg pack` is this call; so is every other tool that packs.
 public enum PatchPacker {
@@ -23,13 +25,19 @@ public enum PatchPacker {
     @discardableResult
     public static func pack(_ request: PackRequest, to url: URL) throws -> PackResult {
         let gathered = try gather(request, output: url)
-        var plan = PackPlan(manifest: gathered.manifest, tensors: gathered.tensors, options: request.options)
-        if let progress = request.progress { plan.options.progress = { done, total in progress("packing", done, total) } }
-        try plan.options.validate()
-        try plan.validate()
-        try addPatchSemantics(&plan, request: request)
-        try recordBase(&plan, request: request)
-        let summary = try withExtendedLifetime(gathered.keepAlive) { try plan.write(to: url) }
-        return PackResult(summary: summary, notes: gathered.notes)
+        do {
+            var plan = PackPlan(manifest: gathered.manifest, tensors: gathered.tensors, options: request.options)
+            plan.deferred = gathered.deferred
+            if let progress = request.progress { plan.options.progress = { done, total in progress("packing", done, total) } }
+            try plan.options.validate()
+            try plan.validate()
+            try addPatchSemantics(&plan, request: request)
+            try recordBase(&plan, request: request)
+            let summary = try withExtendedLifetime(gathered.keepAlive) { try plan.write(to: url) }
+            return PackResult(summary: summary, notes: gathered.notes)
+        } catch {
+            // A damaged zipped adapter read while it inflates: report the zip's own error, not the failed read.
+            throw gathered.extractionError() ?? error
+        }
     }
 }

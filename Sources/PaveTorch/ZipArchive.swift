@@ -180,6 +180,52 @@ public final class ZipArchive: Sendable {
         }
     }
 
+    /// Inflates (or copies, when stored) the entry straight into `buffer`, which has exactly its uncompressed
+    /// size, calling `progress(bytes done)` after each stretch of at most 1 MiB; then checks size and CRC-32 as
+    /// ``stream(_:chunkSize:to:)`` does. Errors thrown by `progress` are passed through unchanged (use one to stop).
+    public func inflate(_ entry: Entry, into buffer: UnsafeMutableRawBufferPointer, progress: (Int) throws -> Void) throws {
+        precondition(buffer.count == entry.uncompressedSize, "the buffer holds exactly the entry's uncompressed size")
+        guard entry.method != 0 else {
+            var done = 0
+            try stream(entry) { chunk in
+                chunk.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[done..<(done + $0.count)]).copyMemory(from: $0) }
+                done += chunk.count
+                try progress(done)
+            }
+            return
+        }
+        var crc = CRC32()
+        var readOffset = 0
+        let source = self.source, compressed = entry.compressedSize, start = entry.dataOffset
+        let produced: Int
+        do {
+            var done = 0
+            produced = try Zlib.inflateRaw(
+                maxOutput: entry.uncompressedSize, into: buffer,
+                read: {
+                    let n = min(1 << 20, compressed - readOffset)
+                    guard n > 0 else { return [] }
+                    let bytes: [UInt8]
+                    do { bytes = try source.read(at: start + readOffset, count: n) } catch { throw Self.readError(error) }
+                    readOffset += n
+                    return bytes
+                },
+                write: { stretch in
+                    crc.update(stretch)
+                    done += stretch.count
+                    try progress(done)
+                })
+        } catch let f as Zlib.Failure {
+            throw inflateError(f, entry: entry)
+        }
+        guard produced == entry.uncompressedSize else {
+            throw ZipError.invalidEntry(path: path, entry: entry.name, reason: "inflates to \(produced) bytes, the directory says \(entry.uncompressedSize)")
+        }
+        guard crc.value == entry.crc32 else {
+            throw ZipError.crcMismatch(path: path, entry: entry.name, expected: entry.crc32, actual: crc.value)
+        }
+    }
+
     private func inflateError(_ f: Zlib.Failure, entry: Entry) -> ZipError {
         switch f {
         case .outputLimit: return .invalidEntry(path: path, entry: entry.name, reason: "inflates to more than its declared \(entry.uncompressedSize) bytes")

@@ -26,7 +26,11 @@ enum Zlib {
     /// ``outputChunk`` bytes. Stops with ``Failure/outputLimit(_:)`` as soon as the output would exceed
     /// `maxOutput` bytes, so a bomb costs at most that much work and memory stays one chunk plus zlib's
     /// 32 KiB window. Returns the number of bytes produced. Errors thrown by `read` or `write` pass through.
-    static func inflateRaw(maxOutput: Int, read: () throws -> [UInt8], write: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+    /// With a `destination` (of `maxOutput` bytes) zlib writes straight into it, and `write` is handed each newly
+    /// filled stretch of it: no copy.
+    static func inflateRaw(maxOutput: Int, into destination: UnsafeMutableRawBufferPointer? = nil, read: () throws -> [UInt8],
+                           write: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+        precondition(destination == nil || destination?.count == maxOutput, "the destination holds exactly maxOutput bytes")
         let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())
         defer { stream.deinitialize(count: 1); stream.deallocate() }
@@ -48,10 +52,15 @@ enum Zlib {
                 stream.pointee.avail_in = uInt(inBuf.count)
                 defer { stream.pointee.next_in = nil; stream.pointee.avail_in = 0 }
                 while true {
-                    stream.pointee.next_out = outBase
-                    stream.pointee.avail_out = uInt(outputChunk)
+                    // Into the destination while it has room; past its end into the scratch chunk, where any byte
+                    // produced is over the limit.
+                    let room = min(outputChunk, maxOutput - total)
+                    let target = destination.flatMap { d in room > 0 ? d.baseAddress.map { $0.assumingMemoryBound(to: Bytef.self) + total } : nil } ?? outBase
+                    let capacity = target == outBase ? outputChunk : room
+                    stream.pointee.next_out = target
+                    stream.pointee.avail_out = uInt(capacity)
                     let code = inflate(stream, Z_NO_FLUSH)
-                    let produced = outputChunk - Int(stream.pointee.avail_out)
+                    let produced = capacity - Int(stream.pointee.avail_out)
                     switch code {
                     case Z_OK, Z_STREAM_END, Z_BUF_ERROR: break
                     case Z_MEM_ERROR: throw Failure.initFailed(code)
@@ -61,7 +70,7 @@ enum Zlib {
                     }
                     guard produced <= maxOutput - total else { throw Failure.outputLimit(maxOutput) }
                     total += produced
-                    if produced > 0 { try write(UnsafeRawBufferPointer(start: outBase, count: produced)) }
+                    if produced > 0 { try write(UnsafeRawBufferPointer(start: target, count: produced)) }
                     if code == Z_STREAM_END {
                         ended = true
                         if stream.pointee.avail_in > 0 { throw Failure.trailingData(Int(stream.pointee.avail_in)) }
