@@ -46,15 +46,15 @@ let package = Package(
         // Umbrella library for SwiftPM users.
         .target(name: "PaveKit", dependencies: ["PaveFormat", "PaveModel", "PaveTorch", "PaveCheckpoint", "PaveExecutor", "PaveCompose", "PavePipeline", "PaveRegistry", "PaveRemote", "PaveSigning", "PaveGate"]),
         // Fixture builders for tests and the benchmark (not part of PaveKit).
-        .target(name: "PaveTestSupport", dependencies: ["PaveFormat", "PaveModel"]),
+        .target(name: "PaveTestSupport", dependencies: ["PaveFormat", "PaveModel", "PaveTorch"]),
         // Layer 6: the thin CLI and the release benchmark.
         .executableTarget(name: "pavepkg", dependencies: ["PaveKit", argumentParser]),
         .executableTarget(name: "pavepkg-bench", dependencies: ["PaveKit", "PaveTestSupport", argumentParser, crypto]),
 
         .testTarget(name: "PaveFormatTests", dependencies: ["PaveFormat"]),
         .testTarget(name: "PaveModelTests", dependencies: ["PaveModel", "PaveFormat", "PaveTestSupport"]),
-        .testTarget(name: "PaveTorchTests", dependencies: ["PaveTorch", "PaveFormat"]),
-        .testTarget(name: "PaveCheckpointTests", dependencies: ["PaveCheckpoint", "PaveTorch", "PaveModel", "PaveFormat"]),
+        .testTarget(name: "PaveTorchTests", dependencies: ["PaveTorch", "PaveFormat", "PaveTestSupport"]),
+        .testTarget(name: "PaveCheckpointTests", dependencies: ["PaveCheckpoint", "PaveTorch", "PaveModel", "PaveFormat", "PaveTestSupport"]),
         .testTarget(name: "PaveExecutorTests", dependencies: ["PaveExecutor", "PaveCheckpoint", "PaveModel", "PaveFormat"]),
         .testTarget(name: "PaveComposeTests", dependencies: ["PaveCompose", "PaveExecutor", "PaveModel", "PaveFormat"]),
         .testTarget(name: "PavePipelineTests", dependencies: ["PavePipeline", "PaveCompose", "PaveExecutor", "PaveModel", "PaveFormat"]),

@@ -1,8 +1,25 @@
+import Foundation
 import PaveFormat
 
 /// The zip layer of ``TorchCheckpointWriter``: stored entries, 64-byte aligned data, data descriptors,
 /// central directory, zip64 end record and locator, classic end record — byte-compatible with torch's.
-struct TorchZipWriter {
+public struct TorchZipWriter {
+    /// Writes a zip in torch's layout holding exactly `records` (name, bytes), in order, atomically (temporary
+    /// file, fsync, rename). For building archives in tests and benchmarks.
+    /// - Throws: ``TorchWriteError`` for an archive over 4 GiB; `AtomicFileError` when the file cannot be written.
+    public static func write(_ records: [(name: String, bytes: [UInt8])], to url: URL) throws {
+        let w = try AtomicFileWriter(destination: url)
+        do {
+            var z = TorchZipWriter(sink: w, path: url.path)
+            for (name, bytes) in records { try z.add(name, bytes: bytes) }
+            try z.finish()
+            try w.commit()
+        } catch {
+            w.abort()
+            throw error
+        }
+    }
+
     private struct Record { var name: [UInt8]; var crc: UInt32; var size: Int; var headerOffset: Int }
     private let sink: AtomicFileWriter
     private let path: String

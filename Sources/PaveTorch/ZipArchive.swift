@@ -134,28 +134,43 @@ public final class ZipArchive: Sendable {
     /// Streams the entry's uncompressed bytes to `sink` in chunks, then checks size and CRC-32.
     /// Errors thrown by `sink` are passed through unchanged.
     public func stream(_ entry: Entry, chunkSize: Int = 1 << 20, to sink: ([UInt8]) throws -> Void) throws {
+        try produce(entry, chunkSize: chunkSize, into: nil) { try sink(Array($0)) }
+    }
+
+    /// Inflates (or copies, when stored) the entry straight into `buffer`, which has exactly its uncompressed
+    /// size, calling `progress(bytes done)` after each stretch of at most 1 MiB; then checks size and CRC-32 as
+    /// ``stream(_:chunkSize:to:)`` does. Errors thrown by `progress` are passed through unchanged (use one to stop).
+    public func inflate(_ entry: Entry, into buffer: UnsafeMutableRawBufferPointer, progress: (Int) throws -> Void) throws {
+        precondition(buffer.count == entry.uncompressedSize, "the buffer holds exactly the entry's uncompressed size")
+        var done = 0
+        try produce(entry, chunkSize: 1 << 20, into: buffer) { stretch in
+            // DEFLATE output is already in place; stored bytes are copied.
+            if entry.method == 0 { UnsafeMutableRawBufferPointer(rebasing: buffer[done..<(done + stretch.count)]).copyMemory(from: stretch) }
+            done += stretch.count
+            try progress(done)
+        }
+    }
+
+    /// The entry's bytes stretch by stretch — stored ones read `chunkSize` at a time, DEFLATE ones inflated by zlib
+    /// (into `destination` when given) — each handed to `emit`; then the size and CRC-32 checks.
+    private func produce(_ entry: Entry, chunkSize: Int, into destination: UnsafeMutableRawBufferPointer?,
+                         emit: (UnsafeRawBufferPointer) throws -> Void) throws {
         var crc = CRC32()
         var produced = 0
-        let path = self.path
         switch entry.method {
         case 0:
-            var offset = 0
-            while offset < entry.uncompressedSize {
-                let n = min(chunkSize, entry.uncompressedSize - offset)
-                let chunk = try readStored(entry, offset: offset, count: n)
+            while produced < entry.uncompressedSize {
+                let chunk = try readStored(entry, offset: produced, count: min(chunkSize, entry.uncompressedSize - produced))
                 crc.update(chunk)
-                try sink(chunk)
-                offset += n
+                try chunk.withUnsafeBytes { try emit($0) }
+                produced += chunk.count
             }
-            produced = offset
         default:
             var readOffset = 0
-            let source = self.source
-            let compressed = entry.compressedSize
-            let start = entry.dataOffset
+            let source = self.source, compressed = entry.compressedSize, start = entry.dataOffset
             do {
                 produced = try Zlib.inflateRaw(
-                    maxOutput: entry.uncompressedSize,
+                    maxOutput: entry.uncompressedSize, into: destination,
                     read: {
                         let n = min(1 << 20, compressed - readOffset)
                         guard n > 0 else { return [] }
@@ -164,59 +179,13 @@ public final class ZipArchive: Sendable {
                         readOffset += n
                         return bytes
                     },
-                    write: { chunk in
-                        crc.update(chunk)
-                        try sink(Array(chunk))
+                    write: { stretch in
+                        crc.update(stretch)
+                        try emit(stretch)
                     })
             } catch let f as Zlib.Failure {
                 throw inflateError(f, entry: entry)
             }
-        }
-        guard produced == entry.uncompressedSize else {
-            throw ZipError.invalidEntry(path: path, entry: entry.name, reason: "inflates to \(produced) bytes, the directory says \(entry.uncompressedSize)")
-        }
-        guard crc.value == entry.crc32 else {
-            throw ZipError.crcMismatch(path: path, entry: entry.name, expected: entry.crc32, actual: crc.value)
-        }
-    }
-
-    /// Inflates (or copies, when stored) the entry straight into `buffer`, which has exactly its uncompressed
-    /// size, calling `progress(bytes done)` after each stretch of at most 1 MiB; then checks size and CRC-32 as
-    /// ``stream(_:chunkSize:to:)`` does. Errors thrown by `progress` are passed through unchanged (use one to stop).
-    public func inflate(_ entry: Entry, into buffer: UnsafeMutableRawBufferPointer, progress: (Int) throws -> Void) throws {
-        precondition(buffer.count == entry.uncompressedSize, "the buffer holds exactly the entry's uncompressed size")
-        guard entry.method != 0 else {
-            var done = 0
-            try stream(entry) { chunk in
-                chunk.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[done..<(done + $0.count)]).copyMemory(from: $0) }
-                done += chunk.count
-                try progress(done)
-            }
-            return
-        }
-        var crc = CRC32()
-        var readOffset = 0
-        let source = self.source, compressed = entry.compressedSize, start = entry.dataOffset
-        let produced: Int
-        do {
-            var done = 0
-            produced = try Zlib.inflateRaw(
-                maxOutput: entry.uncompressedSize, into: buffer,
-                read: {
-                    let n = min(1 << 20, compressed - readOffset)
-                    guard n > 0 else { return [] }
-                    let bytes: [UInt8]
-                    do { bytes = try source.read(at: start + readOffset, count: n) } catch { throw Self.readError(error) }
-                    readOffset += n
-                    return bytes
-                },
-                write: { stretch in
-                    crc.update(stretch)
-                    done += stretch.count
-                    try progress(done)
-                })
-        } catch let f as Zlib.Failure {
-            throw inflateError(f, entry: entry)
         }
         guard produced == entry.uncompressedSize else {
             throw ZipError.invalidEntry(path: path, entry: entry.name, reason: "inflates to \(produced) bytes, the directory says \(entry.uncompressedSize)")

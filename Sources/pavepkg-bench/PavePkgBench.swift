@@ -18,14 +18,9 @@ struct PavePkgBench: ParsableCommand {
         ]
     )
 
-    /// The same process set-up as `pavepkg` (huge-page-friendly heap), then the subcommand.
+    /// The same heap set-up as `pavepkg` (``HugePages/preferHugePagesForHeap(reserve:)``), then the subcommand.
     static func main() {
         if ProcessInfo.processInfo.environment["PAVEPKG_SYSTEM_MALLOC"] == nil { HugePages.preferHugePagesForHeap() }
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch {
-            exit(withError: error)
-        }
+        main(nil)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PaveTestSupport
 import Testing
 @testable import PaveCheckpoint
 import PaveFormat

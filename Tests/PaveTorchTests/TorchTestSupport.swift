@@ -1,36 +1,10 @@
 import Foundation
 @testable import PaveFormat
 @testable import PaveTorch
+import PaveTestSupport
 
-/// Fixture paths and small builders shared by the torch import/export tests.
-enum TorchFixtures {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/torch")
-
-    static func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
-
-    /// `expected.json`: file → tensor → {dtype, shape, sha256}.
-    static func expected(_ file: String) throws -> [String: JSONValue] {
-        let data = try Data(contentsOf: url("expected.json"))
-        return try JSONValue.parse(data)[file]?.objectValue ?? [:]
-    }
-
-    /// A fresh temporary directory.
-    static func temporaryDirectory() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pavepkg-import-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
-
-    /// Writes a zip with torch's layout holding exactly `records` (name, bytes), in order.
-    static func zip(_ records: [(String, [UInt8])], to url: URL) throws {
-        let w = try AtomicFileWriter(destination: url)
-        var z = TorchZipWriter(sink: w, path: url.path)
-        for (name, bytes) in records { try z.add(name, bytes: bytes) }
-        try z.finish()
-        try w.commit()
-    }
-
+/// Torch-test builders over the shared fixtures of PaveTestSupport.
+extension TorchFixtures {
     /// A torch archive `<dir>/<stem>.bin` whose data.pkl is `pickle` and whose storages are `storages`.
     static func torchFile(pickle: [UInt8], storages: [[UInt8]] = [], stem: String = "t", in dir: URL) throws -> URL {
         let url = dir.appendingPathComponent("\(stem).bin")
@@ -42,9 +16,6 @@ enum TorchFixtures {
     }
 
     static func f32Bytes(_ values: [Float]) -> [UInt8] { (try? TensorData.f32(shape: [values.count], values).bytes) ?? [] }
-
-    /// Hex SHA-256 of a tensor's bytes.
-    static func hash(_ t: TensorData) -> String { Digest(of: t.bytes).hex }
 
     /// torch dtype name for a DType (as `expected.json` spells it).
     static func torchName(_ d: DType) -> String {
