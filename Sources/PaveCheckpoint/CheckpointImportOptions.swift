@@ -64,9 +64,7 @@ public final class ImportedCheckpoint: Sendable {
     }
 
     /// The error of a streamed adapter's extraction, once it has failed (the root cause of a failed read).
-    public var extractionError: (any Error)? {
-        streamed.lazy.compactMap { $0.error }.first { !($0 is CancellationError) }
-    }
+    public var extractionError: (any Error)? { InflatingEntrySource.rootError(of: streamed) }
 
     deinit {
         for s in streamed { s.cancel() }

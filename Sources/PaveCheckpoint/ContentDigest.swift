@@ -18,15 +18,7 @@ public enum ContentDigest {
 
     /// Hex SHA-256 of every byte of `source`, read in 8 MiB chunks; `progress(done, total)` after each chunk.
     public static func sha256Hex(of source: some PaveByteSource, progress: ((Int64, Int64) -> Void)? = nil) throws -> String {
-        var h = SHA256()
-        var offset = 0
-        while offset < source.size {
-            let n = min(8 << 20, source.size - offset)
-            h.update(data: try source.read(at: offset, count: n))
-            offset += n
-            progress?(Int64(offset), Int64(source.size))
-        }
-        return hex(Array(h.finalize()))
+        try Digest(of: source, chunkSize: 8 << 20, progress: progress).hex
     }
 
     static func hex(_ bytes: [UInt8]) -> String { Digest.hexString(bytes) }

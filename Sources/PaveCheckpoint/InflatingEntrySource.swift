@@ -46,6 +46,12 @@ final class InflatingEntrySource: PaveByteSource, @unchecked Sendable {
     /// The extraction's error, once it has failed.
     var error: (any Error)? { condition.withLock { failure } }
 
+    /// The first real extraction failure among `sources` (a cancellation is not one): the root cause to report
+    /// when a read of a streamed entry failed.
+    static func rootError(of sources: [InflatingEntrySource]) -> (any Error)? {
+        sources.lazy.compactMap { $0.error }.first { !($0 is CancellationError) }
+    }
+
     /// Waits for the whole entry and returns its hex SHA-256, or throws the extraction's error.
     func sha256Hex() throws -> String {
         condition.lock()

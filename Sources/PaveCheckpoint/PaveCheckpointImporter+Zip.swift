@@ -37,7 +37,7 @@ extension PaveCheckpointImporter {
                                       deferred: deferred.isEmpty ? nil : deferred, streamed: streamed)
         } catch {
             // The root cause when a read of the streamed adapter failed.
-            let root = streamed.lazy.compactMap { $0.error }.first
+            let root = InflatingEntrySource.rootError(of: streamed)
             for s in streamed { s.cancel() }
             if let scratch { try? FileManager.default.removeItem(at: scratch) }
             throw root ?? error

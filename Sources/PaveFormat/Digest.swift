@@ -46,6 +46,23 @@ public struct Digest: Sendable, Hashable, Comparable, Codable, CustomStringConve
         self.init(finalizing: hasher)
     }
 
+    /// The SHA-256 of `count` bytes of `source` from `offset` (default: to its end), read `chunkSize` bytes at a
+    /// time, so memory stays one piece whatever the size; `progress(done, count)` after each piece.
+    /// - Throws: what `source` throws for a range it cannot deliver.
+    public init(of source: some PaveByteSource, offset: Int = 0, count: Int? = nil, chunkSize: Int = 4 << 20,
+                progress: ((Int64, Int64) -> Void)? = nil) throws {
+        let total = count ?? max(0, source.size - offset)
+        var hasher = SHA256()
+        var done = 0
+        while done < total {
+            let n = min(chunkSize, total - done)
+            hasher.update(data: try source.read(at: offset + done, count: n))
+            done += n
+            progress?(Int64(done), Int64(total))
+        }
+        self.init(finalizing: hasher)
+    }
+
     /// The digest a running hasher has reached.
     public init(finalizing hasher: SHA256) {
         self.bytes = Array(hasher.finalize())

@@ -24,6 +24,14 @@ public enum HugePages {
 }
 
 extension HugePages {
+    /// The environment variable that keeps glibc's allocator defaults (for comparison): `PAVEPKG_SYSTEM_MALLOC=1`.
+    public static let systemMallocVariable = "PAVEPKG_SYSTEM_MALLOC"
+
+    /// ``preferHugePagesForHeap(reserve:)`` unless `environment` sets ``systemMallocVariable``.
+    public static func setUpProcessHeap(environment: [String: String]) {
+        if environment[systemMallocVariable] == nil { preferHugePagesForHeap() }
+    }
+
     /// Makes the process's malloc heap prefer transparent huge pages, so that tensors and the executor's fp32
     /// weight copies fault in 2 MiB at a time instead of 4 KiB (the 20 MB demo patch's `verify`: ~12,000 page
     /// faults → ~2,100, and a third less system time):
@@ -33,7 +41,7 @@ extension HugePages {
     /// - `reserve` bytes at its top are advised with `MADV_HUGEPAGE` before anything is written to them.
     ///
     /// Call once, early, from a program's `main`, before other threads start (the `pavepkg` CLI and
-    /// `pavepkg-bench` do). Nothing is touched, so the reserve costs address space, not memory. The corresponding
+    /// `pavepkg-bench` do, through ``setUpProcessHeap(environment:)``). Nothing is touched, so the reserve costs address space, not memory. The corresponding
     /// C functions are `mallopt`, `malloc`, `madvise` and `free`. Purely a hint: failure changes nothing but speed.
     public static func preferHugePagesForHeap(reserve: Int = 512 << 20) {
         #if os(Linux)

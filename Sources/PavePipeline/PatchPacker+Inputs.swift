@@ -10,12 +10,9 @@ extension PatchPacker {
         var manifest: Manifest
         var tensors: [any TensorSource]
         var notes: [String]
-        /// A checkpoint import holds its zip extraction directory (or its streamed adapter) until released.
-        var keepAlive: AnyObject?
-        /// Manifest values the writer fills in once the tensors are read (a streamed adapter's SHA-256).
-        var deferred: DeferredManifestValues?
-        /// The root cause when a read of a streamed adapter fails.
-        var extractionError: @Sendable () -> (any Error)? = { nil }
+        /// A checkpoint import: it holds its zip extraction directory (or its streamed adapter) until released,
+        /// and gives the deferred manifest values and the root cause of a failed read.
+        var checkpoint: ImportedCheckpoint?
     }
 
     /// Step 1: reads the inputs (every safetensors header, or the checkpoint through the importer), then
@@ -28,7 +25,7 @@ extension PatchPacker {
         case let .safetensors(urls):
             var plan = PackPlan(manifest: Manifest(fields: [:]))
             try plan.addSafetensors(urls)
-            gathered = Gathered(manifest: plan.manifest, tensors: plan.tensors, notes: [], keepAlive: nil)
+            gathered = Gathered(manifest: plan.manifest, tensors: plan.tensors, notes: [], checkpoint: nil)
             inputs = urls
         case let .checkpoint(url, options):
             var options = options
@@ -39,8 +36,7 @@ extension PatchPacker {
             if let progress = request.progress { options.progress = progress }
             options.streamAdapter = true  // pack while a zipped adapter inflates
             let imported = try PaveCheckpointImporter.load(url, options: options)
-            gathered = Gathered(manifest: imported.manifest, tensors: imported.tensors, notes: imported.notes, keepAlive: imported,
-                                deferred: imported.deferred, extractionError: { imported.extractionError })
+            gathered = Gathered(manifest: imported.manifest, tensors: imported.tensors, notes: imported.notes, checkpoint: imported)
             inputs = [url]
         }
         if let file = request.manifestFile {

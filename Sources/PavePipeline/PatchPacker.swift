@@ -27,17 +27,17 @@ public enum PatchPacker {
         let gathered = try gather(request, output: url)
         do {
             var plan = PackPlan(manifest: gathered.manifest, tensors: gathered.tensors, options: request.options)
-            plan.deferred = gathered.deferred
+            plan.deferred = gathered.checkpoint?.deferred
             if let progress = request.progress { plan.options.progress = { done, total in progress("packing", done, total) } }
             try plan.options.validate()
             try plan.validate()
             try addPatchSemantics(&plan, request: request)
             try recordBase(&plan, request: request)
-            let summary = try withExtendedLifetime(gathered.keepAlive) { try plan.write(to: url) }
+            let summary = try withExtendedLifetime(gathered.checkpoint) { try plan.write(to: url) }
             return PackResult(summary: summary, notes: gathered.notes)
         } catch {
             // A damaged zipped adapter read while it inflates: report the zip's own error, not the failed read.
-            throw gathered.extractionError() ?? error
+            throw gathered.checkpoint?.extractionError ?? error
         }
     }
 }

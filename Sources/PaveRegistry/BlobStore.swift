@@ -14,15 +14,7 @@ struct BlobStore {
 
     /// SHA-256 hex of `count` bytes of `file` from `offset`, read in chunks.
     static func hash(_ file: RandomAccessFile, offset: Int, count: Int) throws -> String {
-        var hasher = SHA256()
-        var done = 0
-        while done < count {
-            let n = min(chunkSize, count - done)
-            let bytes = try file.read(at: offset + done, count: n)
-            hasher.update(data: bytes)
-            done += n
-        }
-        return hex(hasher.finalize())
+        try Digest(of: FileByteSource(file: file), offset: offset, count: count, chunkSize: chunkSize).hex
     }
 
     static func hex(_ digest: SHA256.Digest) -> String { Digest.hexString(digest) }

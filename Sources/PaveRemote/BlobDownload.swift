@@ -126,16 +126,7 @@ public struct BlobDownloads: Sendable {
         return (complete, received)
     }
 
-    static func hash(_ file: RandomAccessFile) throws -> Digest {
-        var hasher = SHA256()
-        var done = 0
-        while done < file.size {
-            let n = min(4 << 20, file.size - done)
-            hasher.update(data: try file.read(at: done, count: n))
-            done += n
-        }
-        return Digest(finalizing: hasher)
-    }
+    static func hash(_ file: RandomAccessFile) throws -> Digest { try Digest(of: FileByteSource(file: file)) }
 }
 
 /// The partial file of one download: where the next byte goes and the hash so far.

@@ -22,14 +22,8 @@ public struct PushSource: Sendable {
         }
         var layers: [PatchArtifact.Layer] = []
         for piece in try image.storagePieces(of: file) {
-            var hasher = SHA256()
-            var done = 0
-            while done < piece.length {
-                let n = min(4 << 20, piece.length - done)
-                hasher.update(data: try file.read(at: piece.offset + done, count: n))
-                done += n
-            }
-            layers.append(PatchArtifact.Layer(piece: piece, digest: Digest(finalizing: hasher)))
+            let digest = try Digest(of: FileByteSource(file: file), offset: piece.offset, count: piece.length)
+            layers.append(PatchArtifact.Layer(piece: piece, digest: digest))
         }
         return PushSource(patch: patch, layers: layers, origin: path, read: { try file.read(at: $0, count: $1) })
     }

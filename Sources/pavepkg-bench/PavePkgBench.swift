@@ -20,7 +20,7 @@ struct PavePkgBench: ParsableCommand {
 
     /// The same heap set-up as `pavepkg` (``HugePages/preferHugePagesForHeap(reserve:)``), then the subcommand.
     static func main() {
-        if ProcessInfo.processInfo.environment["PAVEPKG_SYSTEM_MALLOC"] == nil { HugePages.preferHugePagesForHeap() }
+        HugePages.setUpProcessHeap(environment: ProcessInfo.processInfo.environment)
         main(nil)
     }
 }

@@ -39,7 +39,7 @@ struct PavePkg: ParsableCommand {
     /// other usage errors, instead of ArgumentParser's 64.
     static func main() {
         // Fewer page faults for tensors and fp32 weight copies; PAVEPKG_SYSTEM_MALLOC=1 keeps glibc's defaults.
-        if ProcessInfo.processInfo.environment["PAVEPKG_SYSTEM_MALLOC"] == nil { HugePages.preferHugePagesForHeap() }
+        HugePages.setUpProcessHeap(environment: ProcessInfo.processInfo.environment)
         do {
             var command = try parseAsRoot()
             try command.run()
